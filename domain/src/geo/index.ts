@@ -1,0 +1,2 @@
+export * from './h3-resolutions.js';
+export * from './lat-lng.js';
