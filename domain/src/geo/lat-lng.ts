@@ -23,3 +23,11 @@ export function isValidLatLng(p: LatLng): boolean {
     Number.isFinite(p.lat) && Number.isFinite(p.lng) && p.lat >= -90 && p.lat <= 90 && p.lng >= -180 && p.lng <= 180
   );
 }
+
+/** Street distance ÷ straight-line distance in a grid-like city. */
+export const DEFAULT_ROAD_FACTOR = 1.3;
+
+/** Estimated street distance between two points, in meters: haversine × road factor. */
+export function roadDistanceMeters(a: LatLng, b: LatLng, roadFactor = DEFAULT_ROAD_FACTOR): number {
+  return haversineMeters(a, b) * roadFactor;
+}

@@ -1,0 +1,75 @@
+import fastifyJwt from '@fastify/jwt';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { DomainError } from '@o2o/domain';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { apiKeyPrefix } from './auth/api-keys.js';
+import type { App, AppDeps } from './app-types.js';
+import { registerProblemHandlers } from './http/problem.js';
+import { validatorCompiler } from './http/validation.js';
+import { registerDocs } from './plugins/docs.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { healthRoutes } from './routes/health.js';
+import { authRoutes } from './routes/v1/auth.js';
+import { opsWebhookRoutes } from './routes/v1/ops-webhooks.js';
+import { orderRoutes } from './routes/v1/orders.js';
+import { quoteRoutes } from './routes/v1/quotes.js';
+import { webhookSettingsRoutes } from './routes/v1/webhook-settings.js';
+import { bearerToken, createStoreAuthenticator } from './stores/store-auth.js';
+
+/**
+ * The api as a fastify instance, built from its dependencies: external plugins, then ours, then
+ * routes. Tests build it; only main.ts listens.
+ */
+export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<App> {
+  const app = Fastify({
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    ...options,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  // The API speaks JSON only: any other body is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
+  registerProblemHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyJwt, { secret: deps.config.JWT_SECRET });
+  await app.register(rateLimit, {
+    max: deps.config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    redis: deps.redis,
+    nameSpace: `${deps.config.REDIS_PREFIX}:rl:`,
+    // Per API key (its public prefix) when one is sent, else per client address.
+    keyGenerator: (request) => {
+      const key = bearerToken(request.headers.authorization);
+      return (key && apiKeyPrefix(key)) || request.ip;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new DomainError('rate_limited', {
+        detail: `Limit of ${context.max} requests per minute reached; retry in ${context.after}`,
+        retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+      }),
+  });
+  await registerDocs(app);
+  registerMetrics(app);
+  await healthRoutes(app, deps);
+
+  const authenticateStore = createStoreAuthenticator(deps.pool);
+  app.decorateRequest('store', null);
+  await app.register(async (storeScope) => {
+    const scoped = storeScope.withTypeProvider<TypeBoxTypeProvider>();
+    scoped.addHook('onRequest', async (request) => {
+      request.store = await authenticateStore(request.headers.authorization);
+    });
+    await quoteRoutes(scoped, deps);
+    await orderRoutes(scoped, deps);
+    await webhookSettingsRoutes(scoped, deps);
+  });
+  await authRoutes(app, deps);
+  await opsWebhookRoutes(app, deps);
+  return app;
+}

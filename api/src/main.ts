@@ -1,0 +1,72 @@
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import { createOrderSecrets } from './auth/order-secrets.js';
+import { loadApiConfig } from './config.js';
+import { createPool } from './db/pool.js';
+import { reconcile, startReconciler } from './reconcile/reconciler.js';
+import { redisOrderEffects } from './reconcile/order-effects-redis.js';
+import { createOutboxQueue } from './webhooks/outbox-queue.js';
+import { startWebhookWorker } from './webhooks/outbox-worker.js';
+
+/** The api process: reads config, builds the parts, listens, and closes them all on SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadApiConfig(process.env);
+  const log = pino({
+    level: config.LOG_LEVEL,
+    base: { service: 'api' },
+    redact: ['req.headers.authorization', '*.password', '*.pin', '*.token', '*.phone', '*.customer_phone'],
+  });
+  const pool = createPool(config.DATABASE_URL, 20);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  // BullMQ needs its own connections that retry forever.
+  const bullConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const outboxQueue = createOutboxQueue(bullConnection, config.REDIS_PREFIX);
+  const effects = redisOrderEffects(redis, config.REDIS_PREFIX, outboxQueue);
+  const app = await buildApp(
+    { config, pool, redis, effects, secrets: createOrderSecrets(config.TOKEN_SECRET) },
+    { loggerInstance: log },
+  );
+  const worker = config.RUN_WEBHOOK_WORKER
+    ? startWebhookWorker(
+        new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
+        pool,
+        {
+          redisPrefix: config.REDIS_PREFIX,
+          retryForMs: config.WEBHOOK_RETRY_FOR_MS,
+          backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+          backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        },
+        log,
+      )
+    : undefined;
+  const stopReconciler = startReconciler(
+    () => reconcile(pool, redis, config.REDIS_PREFIX, outboxQueue),
+    config.RECONCILE_INTERVAL_MS,
+    (err) => log.warn({ err }, 'reconcile failed'),
+  );
+  await app.listen({ host: config.HOST, port: config.PORT });
+
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    stopReconciler();
+    await app.close();
+    await worker?.close();
+    await outboxQueue.close();
+    await pool.end();
+    redis.disconnect();
+    bullConnection.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void close('SIGTERM'));
+  process.on('SIGINT', () => void close('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`api failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+import {
+  DomainError,
+  WebhookSettingsInputSchema,
+  WebhookSettingsSchema,
+  WebhookTestResultSchema,
+  type WebhookEventType,
+} from '@o2o/domain';
+import { randomUUID } from 'node:crypto';
+import type { App, AppDeps } from '../../app-types.js';
+import { postWebhook } from '../../webhooks/post-webhook.js';
+import { generateWebhookSecret } from '../../webhooks/sign.js';
+import { problemResponses } from '../problems.js';
+
+interface StoreWebhookRow {
+  webhook_url: string | null;
+  webhook_events: WebhookEventType[];
+  webhook_secret: string | null;
+}
+
+/** A store's webhook: URL and events; the signing secret is shown once, when made or rotated. */
+export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<void> {
+  const load = async (storeId: string) =>
+    (
+      await deps.pool.query<StoreWebhookRow>(
+        'SELECT webhook_url, webhook_events, webhook_secret FROM stores WHERE id = $1',
+        [storeId],
+      )
+    ).rows[0]!;
+
+  app.get(
+    '/v1/webhook',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Your webhook settings (without the secret)',
+        security: [{ apiKey: [] }],
+        response: { 200: WebhookSettingsSchema, ...problemResponses(401, 429) },
+      },
+    },
+    async (request) => {
+      const row = await load(request.store!.id);
+      return { url: row.webhook_url, events: row.webhook_events };
+    },
+  );
+
+  app.put(
+    '/v1/webhook',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Set the webhook URL and events; returns the signing secret the first time',
+        description: 'An empty or missing `events` list subscribes to every event type.',
+        security: [{ apiKey: [] }],
+        body: WebhookSettingsInputSchema,
+        response: { 200: WebhookSettingsSchema, ...problemResponses(400, 401, 413, 415, 429) },
+      },
+    },
+    async (request) => {
+      const storeId = request.store!.id;
+      const newSecret = generateWebhookSecret();
+      const updated = await deps.pool.query<StoreWebhookRow & { secret_was_set: boolean }>(
+        `UPDATE stores SET webhook_url = $2, webhook_events = $3, webhook_secret = COALESCE(webhook_secret, $4)
+          WHERE id = $1
+          RETURNING webhook_url, webhook_events, webhook_secret, webhook_secret <> $4 AS secret_was_set`,
+        [storeId, request.body.url, request.body.events ?? [], newSecret],
+      );
+      const row = updated.rows[0]!;
+      return {
+        url: row.webhook_url,
+        events: row.webhook_events,
+        ...(row.secret_was_set ? {} : { secret: newSecret }),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/webhook/rotate-secret',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Replace the signing secret; the new one is shown once',
+        security: [{ apiKey: [] }],
+        response: { 200: WebhookSettingsSchema, ...problemResponses(401, 429) },
+      },
+    },
+    async (request) => {
+      const secret = generateWebhookSecret();
+      const updated = await deps.pool.query<StoreWebhookRow>(
+        'UPDATE stores SET webhook_secret = $2 WHERE id = $1 RETURNING webhook_url, webhook_events',
+        [request.store!.id, secret],
+      );
+      const row = updated.rows[0]!;
+      return { url: row.webhook_url, events: row.webhook_events, secret };
+    },
+  );
+
+  app.post(
+    '/v1/webhook/test',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Send a signed `ping` event to your URL now and report what it answered',
+        security: [{ apiKey: [] }],
+        response: { 200: WebhookTestResultSchema, ...problemResponses(401, 422, 429) },
+      },
+    },
+    async (request) => {
+      const row = await load(request.store!.id);
+      if (!row.webhook_url || !row.webhook_secret) throw new DomainError('webhook_not_configured');
+      const eventId = `evt_${randomUUID()}`;
+      const payload = { id: eventId, type: 'ping', created_at: new Date().toISOString(), order: null, data: {} };
+      const result = await postWebhook(row.webhook_url, row.webhook_secret, eventId, payload, deps.config.WEBHOOK_TIMEOUT_MS);
+      return {
+        delivered: result.delivered,
+        status_code: result.statusCode,
+        duration_ms: result.durationMs,
+        ...(result.error ? { error: result.error } : {}),
+      };
+    },
+  );
+}

@@ -1,0 +1,106 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Pool } from '../db/pool.js';
+import { bullPrefix, type OutboxJob, WEBHOOK_QUEUE } from './outbox-queue.js';
+import { postWebhook } from './post-webhook.js';
+
+export interface WebhookWorkerSettings {
+  redisPrefix: string;
+  /** After this long since the event, stop retrying and dead-letter it. */
+  retryForMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  timeoutMs: number;
+  concurrency?: number;
+}
+
+interface OutboxDelivery {
+  id: string;
+  event_id: string;
+  type: string;
+  payload: unknown;
+  status: string;
+  created_at: Date;
+  webhook_url: string | null;
+  webhook_events: string[];
+  webhook_secret: string | null;
+}
+
+export type DeliveryOutcome = 'delivered' | 'skipped' | 'dead' | 'done-before';
+
+/** Exponential backoff with full jitter, capped: base · 2^(n−1), at most max. */
+export function backoffDelayMs(attemptsMade: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(exp / 2 + (random() * exp) / 2);
+}
+
+/**
+ * Delivers one outbox row. Rows already delivered are left alone (a job may run twice after a
+ * crash); a failed POST records the attempt and throws so BullMQ retries it later.
+ */
+export async function deliverOutboxRow(
+  pool: Pool,
+  outboxId: string,
+  settings: Pick<WebhookWorkerSettings, 'retryForMs' | 'timeoutMs'>,
+  nowMs = Date.now(),
+): Promise<DeliveryOutcome> {
+  const found = await pool.query<OutboxDelivery>(
+    `SELECT o.id, o.event_id, o.type, o.payload, o.status, o.created_at,
+            s.webhook_url, s.webhook_events, s.webhook_secret
+       FROM outbox o JOIN stores s ON s.id = o.store_id WHERE o.id = $1`,
+    [outboxId],
+  );
+  const row = found.rows[0];
+  if (!row || row.status !== 'pending') return 'done-before';
+  const subscribed = row.webhook_events.length === 0 || row.webhook_events.includes(row.type);
+  if (!row.webhook_url || !row.webhook_secret || !subscribed) {
+    await pool.query(`UPDATE outbox SET status = 'skipped' WHERE id = $1 AND status = 'pending'`, [row.id]);
+    return 'skipped';
+  }
+  if (nowMs - row.created_at.getTime() > settings.retryForMs) {
+    await pool.query(`UPDATE outbox SET status = 'dead' WHERE id = $1 AND status = 'pending'`, [row.id]);
+    return 'dead';
+  }
+  const result = await postWebhook(row.webhook_url, row.webhook_secret, row.event_id, row.payload, settings.timeoutMs);
+  if (result.delivered) {
+    await pool.query(
+      `UPDATE outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL
+        WHERE id = $1 AND status = 'pending'`,
+      [row.id],
+    );
+    return 'delivered';
+  }
+  await pool.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
+    row.id,
+    result.error ?? 'failed',
+  ]);
+  throw new Error(`webhook delivery failed: ${result.error ?? 'unknown'}`);
+}
+
+/** The BullMQ worker that drains the outbox to stores' webhooks. */
+export function startWebhookWorker(
+  connection: Redis,
+  pool: Pool,
+  settings: WebhookWorkerSettings,
+  log: Logger,
+): Worker<OutboxJob> {
+  const worker = new Worker<OutboxJob>(
+    WEBHOOK_QUEUE,
+    async (job) => deliverOutboxRow(pool, job.data.outboxId, settings),
+    {
+      connection,
+      prefix: bullPrefix(settings.redisPrefix),
+      concurrency: settings.concurrency ?? 20,
+      settings: {
+        backoffStrategy: (attemptsMade: number) =>
+          backoffDelayMs(attemptsMade, settings.backoffBaseMs, settings.backoffMaxMs),
+      },
+    },
+  );
+  worker.on('failed', (job, err) => {
+    log.warn({ outboxId: job?.data.outboxId, attempts: job?.attemptsMade, err }, 'webhook delivery attempt failed');
+  });
+  worker.on('error', (err) => log.error({ err }, 'webhook worker error'));
+  return worker;
+}

@@ -1,0 +1,19 @@
+-- setState: changes a courier's state (idle|busy|offline), optionally its load and capacity,
+-- keeping its cell membership and the idle counters in step.
+-- KEYS[1] courier hash, KEYS[2] idle hash
+-- ARGV[1] cell key prefix, ARGV[2] id, ARGV[3] state, ARGV[4] load ('' keeps), ARGV[5] capacity ('' keeps)
+-- returns 1 done, -1 unknown courier, -2 load over capacity
+--- @include "relocate"
+
+local cur = redis.call('HMGET', KEYS[1], 'cell', 'state', 'load', 'capacity')
+if not cur[2] then
+  return -1
+end
+local load = ARGV[4] ~= '' and ARGV[4] or cur[3]
+local capacity = ARGV[5] ~= '' and ARGV[5] or cur[4]
+if tonumber(load) > tonumber(capacity) then
+  return -2
+end
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'load', load, 'capacity', capacity)
+relocate(ARGV[1], KEYS[2], ARGV[2], cur[1], cur[2], cur[1], ARGV[3])
+return 1

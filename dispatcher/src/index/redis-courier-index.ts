@@ -1,0 +1,259 @@
+import { latLngToCell } from 'h3-js';
+import type { Redis } from 'ioredis';
+import { H3_RESOLUTIONS } from '../../../domain/src/geo/h3-resolutions.js';
+import { haversineMeters, type LatLng } from '../../../domain/src/geo/lat-lng.js';
+import type { CourierIndex } from './courier-index.js';
+import { errorFromLuaCode, LUA_STALE_PING } from './errors.js';
+import { cellToHeatCell, idleAndWaitingToHeatCounts } from './heat.js';
+import { regionKeys, type RegionKeys } from './keys.js';
+import { CANDIDATE_FIELDS, fieldsToCourierRecord } from './record-codec.js';
+import { cellToRings, searchCenter } from './rings.js';
+import { callScript, loadIndexScripts, queueScript } from './script-loader.js';
+import type {
+  Candidate,
+  CandidateSearch,
+  CourierPing,
+  CourierRecord,
+  CourierUpsert,
+  FindCandidatesOptions,
+  HeatCount,
+  IngestSummary,
+  MoveOutcome,
+  StateChange,
+} from './types.js';
+import { assertValidChange, assertValidPosition, assertValidUpsert } from './validate.js';
+
+export interface RedisCourierIndexOptions {
+  /** Key prefix (e.g. `o2o:idx`); every key also carries the region hash tag. */
+  prefix: string;
+  /** H3 resolution of the cells; defaults to H3_RESOLUTIONS.index. */
+  resolution?: number;
+  /** Epoch ms; the replay passes its simulated clock. */
+  clock?: () => number;
+  /** Pings per script call in ingestPings. */
+  pingsPerCall?: number;
+  /** Script calls per pipeline round trip in ingestPings. */
+  callsPerPipeline?: number;
+  /** Couriers evicted per script call (keeps each call short). */
+  evictPerCall?: number;
+}
+
+/** The courier index on Redis: one Lua script per atomic change, candidate search in one round trip. */
+export class RedisCourierIndex implements CourierIndex {
+  readonly resolution: number;
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly clock: () => number;
+  private readonly pingsPerCall: number;
+  private readonly callsPerPipeline: number;
+  private readonly evictPerCall: number;
+
+  constructor(redis: Redis, options: RedisCourierIndexOptions) {
+    this.redis = redis;
+    this.prefix = options.prefix;
+    this.resolution = options.resolution ?? H3_RESOLUTIONS.index;
+    this.clock = options.clock ?? Date.now;
+    this.pingsPerCall = options.pingsPerCall ?? 50;
+    this.callsPerPipeline = options.callsPerPipeline ?? 20;
+    this.evictPerCall = options.evictPerCall ?? 500;
+    loadIndexScripts(redis);
+  }
+
+  private keys(region: string): RegionKeys {
+    return regionKeys(this.prefix, region);
+  }
+
+  async upsertCourier(region: string, c: CourierUpsert): Promise<void> {
+    assertValidUpsert(c);
+    const k = this.keys(region);
+    const cell = latLngToCell(c.lat, c.lng, this.resolution);
+    const code = Number(
+      await callScript(
+        this.redis,
+        'putCourier',
+        [k.courier(c.id), k.seen, k.idle],
+        [
+          k.cellPrefix,
+          c.id,
+          c.lat,
+          c.lng,
+          cell,
+          c.state ?? 'idle',
+          c.kind,
+          c.vehicle,
+          c.load ?? 0,
+          c.capacity,
+          c.atMs,
+          c.shiftEndMs ?? '',
+        ],
+      ),
+    );
+    if (code < 0) throw errorFromLuaCode(code, `courier ${c.id}`);
+  }
+
+  async moveCourier(ping: CourierPing): Promise<MoveOutcome> {
+    assertValidPosition(ping, `courier ${ping.courierId}`);
+    const k = this.keys(ping.region);
+    const codes = (await callScript(this.redis, 'moveCouriers', [k.seen, k.idle], this.pingArgs(k, [ping]))) as number[];
+    return this.pingOutcome(codes[0] ?? 0, ping.courierId);
+  }
+
+  async ingestPings(pings: readonly CourierPing[]): Promise<IngestSummary> {
+    const summary: IngestSummary = { moved: 0, sameCell: 0, stale: 0, unknown: 0, unknownCourierIds: [] };
+    const byRegion = new Map<string, CourierPing[]>();
+    for (const p of pings) {
+      assertValidPosition(p, `courier ${p.courierId}`);
+      const list = byRegion.get(p.region);
+      if (list) list.push(p);
+      else byRegion.set(p.region, [p]);
+    }
+    const calls: CourierPing[][] = [];
+    for (const list of byRegion.values()) {
+      for (let i = 0; i < list.length; i += this.pingsPerCall) calls.push(list.slice(i, i + this.pingsPerCall));
+    }
+    for (let i = 0; i < calls.length; i += this.callsPerPipeline) {
+      const group = calls.slice(i, i + this.callsPerPipeline);
+      const pipeline = this.redis.pipeline();
+      for (const batch of group) {
+        const k = this.keys(batch[0]!.region);
+        queueScript(pipeline, 'moveCouriers', [k.seen, k.idle], this.pingArgs(k, batch));
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([err, reply], j) => {
+        if (err) throw err;
+        const batch = group[j]!;
+        (reply as number[]).forEach((code, n) => {
+          if (code === 1) summary.moved += 1;
+          else if (code === 0) summary.sameCell += 1;
+          else if (code === LUA_STALE_PING) summary.stale += 1;
+          else {
+            summary.unknown += 1;
+            summary.unknownCourierIds.push(batch[n]!.courierId);
+          }
+        });
+      });
+    }
+    return summary;
+  }
+
+  private pingArgs(k: RegionKeys, pings: readonly CourierPing[]): (string | number)[] {
+    const args: (string | number)[] = [k.cellPrefix, k.courierPrefix];
+    for (const p of pings) {
+      args.push(p.courierId, p.lat, p.lng, latLngToCell(p.lat, p.lng, this.resolution), p.atMs);
+    }
+    return args;
+  }
+
+  private pingOutcome(code: number, courierId: string): MoveOutcome {
+    if (code === 1) return 'moved';
+    if (code === 0) return 'same-cell';
+    if (code === LUA_STALE_PING) return 'stale';
+    throw errorFromLuaCode(code, `courier ${courierId}`);
+  }
+
+  async setState(region: string, courierId: string, change: StateChange): Promise<void> {
+    assertValidChange(courierId, change);
+    const k = this.keys(region);
+    const code = Number(
+      await callScript(
+        this.redis,
+        'setState',
+        [k.courier(courierId), k.idle],
+        [k.cellPrefix, courierId, change.state, change.load ?? '', change.capacity ?? ''],
+      ),
+    );
+    if (code < 0) throw errorFromLuaCode(code, `courier ${courierId}`);
+  }
+
+  async removeCourier(region: string, courierId: string): Promise<boolean> {
+    const k = this.keys(region);
+    const removed = await callScript(
+      this.redis,
+      'removeCourier',
+      [k.courier(courierId), k.seen, k.idle],
+      [k.cellPrefix, courierId],
+    );
+    return Number(removed) === 1;
+  }
+
+  async getCourier(region: string, courierId: string): Promise<CourierRecord | null> {
+    const fields = await this.redis.hgetall(this.keys(region).courier(courierId));
+    if (fields.state === undefined) return null;
+    return fieldsToCourierRecord(courierId, fields);
+  }
+
+  async evictSilent(region: string, olderThanMs: number): Promise<string[]> {
+    const k = this.keys(region);
+    const cutoffMs = this.clock() - olderThanMs;
+    const evicted: string[] = [];
+    for (;;) {
+      const ids = (await callScript(
+        this.redis,
+        'evictSilent',
+        [k.seen, k.idle],
+        [k.cellPrefix, k.courierPrefix, cutoffMs, this.evictPerCall],
+      )) as string[];
+      evicted.push(...ids);
+      if (ids.length < this.evictPerCall) return evicted;
+    }
+  }
+
+  async findCandidates(
+    region: string,
+    center: LatLng | string,
+    options: FindCandidatesOptions,
+  ): Promise<CandidateSearch> {
+    const k = this.keys(region);
+    const { centerCell, centerPoint } = searchCenter(center, this.resolution);
+    const rings = cellToRings(centerCell, options.maxRings);
+    const args: (string | number)[] = [
+      k.cellPrefix,
+      k.courierPrefix,
+      options.minCount,
+      (options.states ?? ['idle']).join(','),
+      rings.length - 1,
+    ];
+    for (let r = 1; r < rings.length; r++) {
+      const ring = rings[r]!;
+      args.push(ring.length, ...ring);
+    }
+    const reply = (await callScript(this.redis, 'findCandidates', [k.cell(centerCell)], args)) as (
+      | string
+      | number
+      | null
+    )[];
+    const stride = 2 + CANDIDATE_FIELDS.length;
+    const candidates: Candidate[] = [];
+    for (let i = 1; i < reply.length; i += stride) {
+      const fields: Partial<Record<(typeof CANDIDATE_FIELDS)[number], string | null>> = {};
+      CANDIDATE_FIELDS.forEach((name, j) => {
+        const v = reply[i + 2 + j];
+        fields[name] = v == null ? null : String(v);
+      });
+      const record = fieldsToCourierRecord(String(reply[i]), fields);
+      candidates.push({ ...record, ring: Number(reply[i + 1]), distanceMeters: haversineMeters(centerPoint, record) });
+    }
+    candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);
+    return { candidates, ringsSearched: Number(reply[0]) };
+  }
+
+  async idleCounts(region: string): Promise<Map<string, number>> {
+    return countsOf(await this.redis.hgetall(this.keys(region).idle));
+  }
+
+  async incrWaitingOrders(region: string, cell: string, delta: number): Promise<number> {
+    if (!Number.isInteger(delta)) throw new Error(`waiting-order delta must be an integer, got ${delta}`);
+    const k = this.keys(region);
+    return Number(await callScript(this.redis, 'incrWaiting', [k.heat], [cellToHeatCell(cell), delta]));
+  }
+
+  async heatCounts(region: string): Promise<HeatCount[]> {
+    const k = this.keys(region);
+    const [idle, heat] = await Promise.all([this.redis.hgetall(k.idle), this.redis.hgetall(k.heat)]);
+    return idleAndWaitingToHeatCounts(countsOf(idle), countsOf(heat));
+  }
+}
+
+function countsOf(hash: Record<string, string>): Map<string, number> {
+  return new Map(Object.entries(hash).map(([cell, n]) => [cell, Number(n)]));
+}

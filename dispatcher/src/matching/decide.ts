@@ -1,0 +1,142 @@
+import { ordersToBundles } from './bundles.js';
+import { type CandidateLists, candidatesFromContext } from './candidates.js';
+import { solveByComponents } from './components.js';
+import { contextFromSnapshot, type MatchingContext } from './context.js';
+import { holdCost, type Job, jobCost, jobTimes } from './job.js';
+import type { SparseAssignmentProblem } from './lapjv.js';
+import { resolvePolicy } from './policy.js';
+import type { Assignment, DecideOptions, MatchingDecisions, MatchingSnapshot, WaitReason } from './types.js';
+
+/** Leaving a job unassigned when waiting would make it infeasible costs this much more, seconds. */
+const MUST_ASSIGN_PENALTY = 1e6;
+
+/**
+ * One decision cycle, the single entry point of the matching core: the live loop and the
+ * benchmark replay both call it with a snapshot and a clock value, and commit what it returns.
+ * Pure and synchronous.
+ *
+ * candidates → bundles → costs → exact min-cost assignment (per connected component) → decisions.
+ * Jobs whose best courier is still busy, or need not start yet, wait for a later cycle.
+ * @param options.now the cycle's clock, seconds; every time in the snapshot is on the same clock
+ */
+export function decideAssignments<P>(
+  snapshot: MatchingSnapshot<P>,
+  options: DecideOptions<P>,
+): MatchingDecisions {
+  const policy = resolvePolicy(options.policy, options.service);
+  const ctx = contextFromSnapshot(snapshot, options.now, options.travelTime, policy);
+  const candidates = candidatesFromContext(ctx);
+  ctx.scarcity = scarcityOf(ctx, candidates);
+  const jobs = ordersToBundles(ctx, candidates, ctx.scarcity);
+  const problem = problemFromJobs(ctx, jobs);
+  const { rowToCol } = solveByComponents(problem);
+  return decisionsFromSolution(ctx, jobs, rowToCol);
+}
+
+/**
+ * How short of couriers this cycle is, 0..1: waiting orders per usable courier, minus one.
+ * Bundling values a courier kept free by this much.
+ */
+export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateLists): number {
+  let demand = 0;
+  for (let i = 0; i < ctx.orders.length; i++) if (candidates.start[i + 1]! > candidates.start[i]!) demand++;
+  let supply = 0;
+  for (let c = 0; c < ctx.couriers.length; c++) if (ctx.spareCapacity[c]! > 0) supply++;
+  return Math.min(1, Math.max(0, demand / Math.max(1, supply) - 1));
+}
+
+/** The assignment problem of this cycle: rows are jobs, columns are couriers (snapshot indices). */
+export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]): SparseAssignmentProblem {
+  let edges = 0;
+  for (const job of jobs) edges += job.couriers.length;
+  const rowStart = new Int32Array(jobs.length + 1);
+  const col = new Int32Array(edges);
+  const cost = new Float64Array(edges);
+  const unassignedCost = new Float64Array(jobs.length);
+  let e = 0;
+  jobs.forEach((job, r) => {
+    rowStart[r] = e;
+    let best = Number.POSITIVE_INFINITY;
+    let bestAt = -1;
+    for (let j = 0; j < job.couriers.length; j++) {
+      const c = job.couriers[j]!;
+      const value = jobCost(ctx, job, c, job.arriveStore[j]!);
+      if (!Number.isFinite(value)) continue;
+      col[e] = c;
+      cost[e] = value;
+      e++;
+      if (value < best) {
+        best = value;
+        bestAt = j;
+      }
+    }
+    if (bestAt < 0) {
+      unassignedCost[r] = 0;
+      return;
+    }
+    const hold = holdCost(ctx, job, job.couriers[bestAt]!, job.arriveStore[bestAt]!);
+    unassignedCost[r] = Number.isFinite(hold) ? hold : best + MUST_ASSIGN_PENALTY;
+  });
+  rowStart[jobs.length] = e;
+  return {
+    rows: jobs.length,
+    cols: ctx.couriers.length,
+    rowStart,
+    col: col.subarray(0, e),
+    cost: cost.subarray(0, e),
+    unassignedCost,
+  };
+}
+
+/** Commits jobs whose courier is free and must leave soon; everything else waits, with a reason. */
+function decisionsFromSolution<P>(
+  ctx: MatchingContext<P>,
+  jobs: readonly Job[],
+  rowToCol: Int32Array,
+): MatchingDecisions {
+  const assignments: Assignment[] = [];
+  const waiting: MatchingDecisions['waiting'] = [];
+  const inJob = new Uint8Array(ctx.orders.length);
+  const halfPickup = ctx.policy.service.pickupSeconds / 2;
+  const wait = (job: Job, reason: WaitReason) => {
+    for (const i of job.orders) waiting.push({ orderId: ctx.orders[i]!.id, reason });
+  };
+  jobs.forEach((job, r) => {
+    for (const i of job.orders) inJob[i] = 1;
+    const c = rowToCol[r]!;
+    if (c < 0) {
+      if (job.couriers.length === 0) wait(job, 'no_candidate');
+      // Candidates are sorted by arrival: if even the first would wait for the food, it is early.
+      else if (job.arriveStore[0]! + halfPickup + ctx.policy.commitHorizonSeconds < job.readyAt) wait(job, 'not_yet');
+      else wait(job, 'too_costly');
+      return;
+    }
+    const courier = ctx.couriers[c]!;
+    if (courier.freeAt > ctx.now) {
+      wait(job, 'better_courier_soon');
+      return;
+    }
+    const arriveStore = job.arriveStore[job.couriers.indexOf(c)]!;
+    const travel = arriveStore - ctx.departAt[c]!;
+    const mustLeaveAt = job.readyAt - halfPickup - travel;
+    if (mustLeaveAt - ctx.now > ctx.policy.commitHorizonSeconds) {
+      wait(job, 'not_yet');
+      return;
+    }
+    const times = jobTimes(ctx, job, c, arriveStore);
+    assignments.push({
+      courierId: courier.id,
+      storeId: job.storeId,
+      orderIds: job.orders.map((i) => ctx.orders[i]!.id),
+      departAt: ctx.departAt[c]!,
+      arriveStoreAt: arriveStore,
+      pickupAt: times.pickupAt,
+      dropoffAt: times.dropoffAt,
+      cost: jobCost(ctx, job, c, arriveStore),
+    });
+  });
+  ctx.orders.forEach((order, i) => {
+    if (!inJob[i]) waiting.push({ orderId: order.id, reason: 'no_candidate' });
+  });
+  return { assignments, waiting };
+}

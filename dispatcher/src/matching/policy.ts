@@ -1,0 +1,92 @@
+import type { ServiceTimes } from './types.js';
+
+/**
+ * Weights and limits of the matching policy. Every time is in seconds; every cost is in
+ * "seconds of click-to-door", so the terms add up. Defaults are the values tuned on the MDRP
+ * instances (see README.md in this folder).
+ */
+export interface MatchingPolicy {
+  /** Click-to-door the business promises; every second beyond it costs `lateWeight` extra. */
+  targetClickToDoorSeconds: number;
+  lateWeight: number;
+  /** Click-to-door that must not be exceeded; every second beyond it costs `overMaxWeight` extra. */
+  maxClickToDoorSeconds: number;
+  overMaxWeight: number;
+  /** Weight of the click-to-door itself (1: the objective is the sum of click-to-door). */
+  clickToDoorWeight: number;
+  /** Cost of a courier's arrival before the food is ready, per second of its waiting at the store. */
+  courierWaitWeight: number;
+  /** Cost per second of courier travel (keeps drives short when click-to-door ties). */
+  travelWeight: number;
+  /**
+   * Cost per second a job keeps its courier busy, times scarcity: when orders outnumber couriers,
+   * every minute of a courier delays someone else, so short jobs and bundles win.
+   */
+  busyWeight: number;
+
+  /** Extra cost of a crowdsourced rider, so in-house riders go first. */
+  crowdPenaltySeconds: number;
+  /** Expected delay when an offer is declined; multiplied by (1 − acceptance rate). */
+  declineDelaySeconds: number;
+  /** Bonus per second a courier has waited for work (fairness), capped at `idleCapSeconds`. */
+  idleWeight: number;
+  idleCapSeconds: number;
+
+  /** Candidates kept per order, nearest in time first. */
+  maxCandidatesPerOrder: number;
+  /** Couriers who become free more than this after now are not candidates. */
+  lookaheadSeconds: number;
+  /**
+   * Leaving an order for a later cycle costs as much as serving it this much later with its best
+   * candidate; a courier worse than that is not used now.
+   */
+  holdDelaySeconds: number;
+  /** A chosen courier free now is committed only when it must leave within this time. */
+  commitHorizonSeconds: number;
+
+  /** Bundles: at most this many orders, ready within this window of each other. */
+  maxBundleSize: number;
+  bundleReadyWindowSeconds: number;
+  /**
+   * Value of a courier kept free by bundling, in seconds, when couriers are scarce; scaled by
+   * scarcity (waiting orders per courier free soon, minus one, clamped to 0..1).
+   */
+  courierValueSeconds: number;
+
+  service: ServiceTimes;
+}
+
+export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
+  targetClickToDoorSeconds: 40 * 60,
+  lateWeight: 1,
+  maxClickToDoorSeconds: 90 * 60,
+  overMaxWeight: 10,
+  clickToDoorWeight: 1,
+  courierWaitWeight: 0.1,
+  travelWeight: 0.05,
+  busyWeight: 1,
+  crowdPenaltySeconds: 120,
+  declineDelaySeconds: 300,
+  idleWeight: 0.01,
+  idleCapSeconds: 30 * 60,
+  maxCandidatesPerOrder: 24,
+  lookaheadSeconds: 20 * 60,
+  holdDelaySeconds: 5 * 60,
+  commitHorizonSeconds: 2 * 60,
+  maxBundleSize: 3,
+  bundleReadyWindowSeconds: 10 * 60,
+  courierValueSeconds: 10 * 60,
+  service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
+});
+
+/** The policy with the caller's overrides on top of the defaults. */
+export function resolvePolicy(
+  overrides: Partial<MatchingPolicy> = {},
+  service: Partial<ServiceTimes> = {},
+): MatchingPolicy {
+  return {
+    ...DEFAULT_POLICY,
+    ...overrides,
+    service: { ...DEFAULT_POLICY.service, ...overrides.service, ...service },
+  };
+}

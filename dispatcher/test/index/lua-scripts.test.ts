@@ -1,0 +1,192 @@
+import { latLngToCell } from 'h3-js';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTestRedis } from '../../../test/support/redis.js';
+import { regionKeys } from '../../src/index/keys.js';
+import { RedisCourierIndex } from '../../src/index/redis-courier-index.js';
+import { callScript, indexScripts } from '../../src/index/script-loader.js';
+import { AMSTERDAM, courier } from './courier-index-contract.js';
+import { mulberry32, randomPointNear } from './random.js';
+
+let redis: Redis;
+let prefix: string;
+let cleanup: () => Promise<void>;
+let n = 0;
+
+beforeAll(async () => {
+  ({ redis, prefix, cleanup } = await connectTestRedis());
+});
+afterAll(async () => {
+  await cleanup();
+});
+
+/** A fresh index and the keys of its region, for reading Redis directly. */
+function fresh(options: { evictPerCall?: number } = {}) {
+  let now = 0;
+  const p = `${prefix}:${n++}`;
+  const index = new RedisCourierIndex(redis, { prefix: p, clock: () => now, ...options });
+  return { index, k: regionKeys(p, 'ams'), p, setNow: (ms: number) => (now = ms) };
+}
+
+const cellOf = (at: { lat: number; lng: number }) => latLngToCell(at.lat, at.lng, 8);
+const far = { lat: AMSTERDAM.lat + 0.05, lng: AMSTERDAM.lng };
+
+async function allKeys(p: string): Promise<string[]> {
+  return (await redis.keys(`${p}:*`)).sort();
+}
+
+describe('index Lua scripts on the real Redis', () => {
+  it('every script file documents KEYS, ARGV and its return, and declares as many keys as it uses', () => {
+    for (const script of indexScripts()) {
+      const header = script.lua.split('\n').filter((line) => line.startsWith('--'));
+      expect(header.some((line) => /KEYS\[1\]/.test(line)) || script.numberOfKeys === 0).toBe(true);
+      expect(header.some((line) => /ARGV\[1\]/.test(line))).toBe(true);
+      expect(header.some((line) => /returns/.test(line))).toBe(true);
+      const used = new Set([...script.lua.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1])));
+      expect(Math.max(0, ...used)).toBe(script.numberOfKeys);
+    }
+  });
+
+  it('putCourier-3 writes the hash, last seen, cell set and idle counter, and refuses load over capacity', async () => {
+    const { index, k } = fresh();
+    await index.upsertCourier('ams', courier('c1', AMSTERDAM, { vehicle: 'car', capacity: 3, load: 1, shiftEndMs: 9 }));
+    expect(await redis.hgetall(k.courier('c1'))).toEqual({
+      lat: String(AMSTERDAM.lat),
+      lng: String(AMSTERDAM.lng),
+      cell: cellOf(AMSTERDAM),
+      state: 'idle',
+      kind: 'crowd',
+      vehicle: 'car',
+      load: '1',
+      capacity: '3',
+      lastSeenMs: '1000',
+      shiftEndMs: '9',
+    });
+    expect(await redis.smembers(k.cell(cellOf(AMSTERDAM)))).toEqual(['c1']);
+    expect(await redis.zscore(k.seen, 'c1')).toBe('1000');
+    expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
+
+    await index.upsertCourier('ams', courier('c1', far, { state: 'busy' }));
+    expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
+    expect(await redis.smembers(k.cell(cellOf(far)))).toEqual(['c1']);
+    expect(await redis.hgetall(k.idle)).toEqual({});
+    expect(await redis.hget(k.courier('c1'), 'shiftEndMs')).toBeNull();
+
+    const args = [k.cellPrefix, 'c2', 52, 4, cellOf(AMSTERDAM), 'idle', 'crowd', 'bike', 3, 2, 1, ''];
+    expect(await callScript(redis, 'putCourier', [k.courier('c2'), k.seen, k.idle], args)).toBe(-2);
+    expect(await redis.exists(k.courier('c2'))).toBe(0);
+  });
+
+  it('moveCouriers-2 returns a code per ping and moves cell membership, idle count and last seen', async () => {
+    const { index, k } = fresh();
+    await index.upsertCourier('ams', courier('c1', AMSTERDAM));
+    await index.upsertCourier('ams', courier('c2', AMSTERDAM, { state: 'busy' }));
+    const codes = await callScript(
+      redis,
+      'moveCouriers',
+      [k.seen, k.idle],
+      [
+        k.cellPrefix,
+        k.courierPrefix,
+        ...['c1', far.lat, far.lng, cellOf(far), 2_000],
+        ...['c1', far.lat, far.lng, cellOf(far), 3_000],
+        ...['c1', AMSTERDAM.lat, AMSTERDAM.lng, cellOf(AMSTERDAM), 2_500],
+        ...['ghost', far.lat, far.lng, cellOf(far), 2_000],
+        ...['c2', far.lat, far.lng, cellOf(far), 2_000],
+      ],
+    );
+    expect(codes).toEqual([1, 0, -10, -1, 1]);
+    expect(await redis.smembers(k.cell(cellOf(far)))).toEqual(expect.arrayContaining(['c1', 'c2']));
+    expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
+    expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(far)]: '1' });
+    expect(await redis.zscore(k.seen, 'c1')).toBe('3000');
+    expect(await redis.hmget(k.courier('c1'), 'lat', 'lastSeenMs')).toEqual([String(far.lat), '3000']);
+    expect(await redis.exists(k.courier('ghost'))).toBe(0);
+  });
+
+  it('setState-2 relists the courier by state and returns -1 unknown, -2 over capacity', async () => {
+    const { index, k } = fresh();
+    await index.upsertCourier('ams', courier('c1', AMSTERDAM));
+    const call = (state: string, load: number | '', capacity: number | '' = '') =>
+      callScript(redis, 'setState', [k.courier('c1'), k.idle], [k.cellPrefix, 'c1', state, load, capacity]);
+    expect(await call('busy', 2)).toBe(1);
+    expect(await redis.hgetall(k.idle)).toEqual({});
+    expect(await redis.smembers(k.cell(cellOf(AMSTERDAM)))).toEqual(['c1']);
+    expect(await call('busy', 3)).toBe(-2);
+    expect(await call('busy', 3, 4)).toBe(1);
+    expect(await redis.hmget(k.courier('c1'), 'load', 'capacity')).toEqual(['3', '4']);
+    expect(await call('offline', 0)).toBe(1);
+    expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
+    expect(await redis.zscore(k.seen, 'c1')).toBe('1000');
+    expect(await call('idle', '')).toBe(1);
+    expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
+    const unknown = await callScript(redis, 'setState', [k.courier('nope'), k.idle], [k.cellPrefix, 'nope', 'idle', '', '']);
+    expect(unknown).toBe(-1);
+  });
+
+  it('removeCourier-3 leaves no key behind', async () => {
+    const { index, p } = fresh();
+    await index.upsertCourier('ams', courier('c1', AMSTERDAM));
+    expect(await index.removeCourier('ams', 'c1')).toBe(true);
+    expect(await allKeys(p)).toEqual([]);
+  });
+
+  it('evictSilent-2 removes silent couriers in calls of at most `limit`, cutoff inclusive', async () => {
+    const { index, k, p, setNow } = fresh({ evictPerCall: 2 });
+    for (let i = 0; i < 5; i++) await index.upsertCourier('ams', courier(`old${i}`, AMSTERDAM, { atMs: 1_000 + i }));
+    await index.upsertCourier('ams', courier('new', far, { atMs: 10_000 }));
+    const first = await callScript(redis, 'evictSilent', [k.seen, k.idle], [k.cellPrefix, k.courierPrefix, 1_002, 2]);
+    expect(first).toEqual(['old0', 'old1']);
+    setNow(11_000);
+    expect(await index.evictSilent('ams', 1_001)).toEqual(['old2', 'old3', 'old4']);
+    expect(await redis.zrange(k.seen, 0, -1)).toEqual(['new']);
+    expect(await allKeys(p)).toEqual([k.cell(cellOf(far)), k.courier('new'), k.idle, k.seen].sort());
+  });
+
+  it('incrWaiting-1 never goes below zero and drops empty cells', async () => {
+    const { k } = fresh();
+    const heatCell = '871969c9bffffff';
+    expect(await callScript(redis, 'incrWaiting', [k.heat], [heatCell, 3])).toBe(3);
+    expect(await callScript(redis, 'incrWaiting', [k.heat], [heatCell, -4])).toBe(0);
+    expect(await redis.exists(k.heat)).toBe(0);
+  });
+
+  it('findCandidates-1 returns the largest ring searched, then 12 fields per matching courier', async () => {
+    const { index, k } = fresh();
+    await index.upsertCourier('ams', courier('c1', AMSTERDAM));
+    await index.upsertCourier('ams', courier('c2', AMSTERDAM, { state: 'busy', shiftEndMs: 5 }));
+    const cell = cellOf(AMSTERDAM);
+    const reply = await callScript(redis, 'findCandidates', [k.cell(cell)], [k.cellPrefix, k.courierPrefix, 1, 'busy', 0]);
+    expect(reply).toEqual([0, 'c2', 0, String(AMSTERDAM.lat), String(AMSTERDAM.lng), cell, 'busy', 'crowd', 'bike', '0', '2', '1000', '5']);
+    const none = await callScript(redis, 'findCandidates', [k.cell(cell)], [k.cellPrefix, k.courierPrefix, 1, 'idle', 1, 1, 'nocell']);
+    expect(none).toEqual([0, 'c1', 0, String(AMSTERDAM.lat), String(AMSTERDAM.lng), cell, 'idle', 'crowd', 'bike', '0', '2', '1000', null]);
+  });
+
+  it('keeps exactly one set membership per listed courier and exact idle counters under random traffic', async () => {
+    const { index, k, p } = fresh();
+    const rand = mulberry32(3);
+    const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    for (const id of ids) await index.upsertCourier('ams', courier(id, randomPointNear(rand, AMSTERDAM, 1_500)));
+    let now = 2_000;
+    for (let round = 0; round < 20; round++) {
+      const pings = ids.map((id) => ({ region: 'ams', courierId: id, ...randomPointNear(rand, AMSTERDAM, 1_500), atMs: now }));
+      now += 1_000;
+      await index.ingestPings(pings);
+      const id = ids[Math.floor(rand() * ids.length)]!;
+      await index.setState('ams', id, { state: (['idle', 'busy', 'offline'] as const)[round % 3]! });
+    }
+    const keys = await allKeys(p);
+    const membership = new Map<string, string[]>();
+    for (const key of keys.filter((key) => key.startsWith(k.cellPrefix))) {
+      for (const id of await redis.smembers(key)) membership.set(id, [...(membership.get(id) ?? []), key.slice(k.cellPrefix.length)]);
+    }
+    const idle: Record<string, string> = {};
+    for (const id of ids) {
+      const [cell, state] = await redis.hmget(k.courier(id), 'cell', 'state');
+      expect(membership.get(id)).toEqual(state === 'offline' ? undefined : [cell]);
+      if (state === 'idle') idle[cell!] = String(Number(idle[cell!] ?? 0) + 1);
+    }
+    expect(await redis.hgetall(k.idle)).toEqual(idle);
+    expect(keys.every((key) => key.startsWith(`${p}:{ams}:`))).toBe(true);
+  });
+});

@@ -1,0 +1,40 @@
+import fc from 'fast-check';
+import { cellToBoundary, gridDisk, latLngToCell } from 'h3-js';
+import { describe, expect, it } from 'vitest';
+import { haversineMeters } from '../../../domain/src/geo/lat-lng.js';
+import { cellToRings, ringsCoveringRadius } from '../../src/index/rings.js';
+
+describe('ringsCoveringRadius', () => {
+  it('gives a disk that contains every point within the radius, and one ring less does not', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 52.2, max: 52.5, noNaN: true }),
+        fc.double({ min: 4.7, max: 5.1, noNaN: true }),
+        fc.double({ min: 100, max: 3_000, noNaN: true }),
+        fc.constantFrom(7, 8, 9),
+        fc.double({ min: 0, max: 2 * Math.PI, noNaN: true }),
+        (lat, lng, radiusMeters, res, bearing) => {
+          const center = { lat, lng };
+          const k = ringsCoveringRadius(center, radiusMeters, res);
+          const disk = new Set(gridDisk(latLngToCell(lat, lng, res), k));
+          // A point on the circle, in a random direction, is inside the disk.
+          const dLat = (Math.cos(bearing) * radiusMeters) / 111_195;
+          const dLng = (Math.sin(bearing) * radiusMeters) / (111_195 * Math.cos((lat * Math.PI) / 180));
+          const onCircle = { lat: lat + dLat, lng: lng + dLng };
+          if (haversineMeters(center, onCircle) <= radiusMeters) {
+            expect(disk.has(latLngToCell(onCircle.lat, onCircle.lng, res))).toBe(true);
+          }
+          // Minimality: with k-1 rings some cell vertex of ring k lies within the radius.
+          if (k > 0) {
+            const ringK = cellToRings(latLngToCell(lat, lng, res), k)[k]!;
+            const nearest = Math.min(
+              ...ringK.flatMap((c) => cellToBoundary(c).map(([vLat, vLng]) => haversineMeters(center, { lat: vLat!, lng: vLng! }))),
+            );
+            expect(nearest).toBeLessThanOrEqual(radiusMeters + 200);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 20_240_601 },
+    );
+  });
+});

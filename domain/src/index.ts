@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './events.js';
+export * from './geo/index.js';
+export * from './order-state.js';
+export * from './pricing.js';
+export * from './schemas/index.js';
+export * from './env-config.js';

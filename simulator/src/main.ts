@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MatchingPolicy } from '../../dispatcher/src/matching/index.js';
+import { formatRunAllTable, runAllMdrp } from './mdrp/run-all.js';
+import type { MdrpPolicyName } from './mdrp/replay.js';
+import { runMdrpInstance } from './mdrp/run.js';
+
+const USAGE = `usage:
+  npm run sim -- mdrp <instance-dir> --out <dir> [--policy ours|greedy]
+  npm run sim -- mdrp-all <dir-of-instances> [--out <dir>] [--policy ours|greedy] [--only <prefix, * allowed>]
+options:
+  --set key=value   override a matching policy weight (seconds), e.g. --set holdDelaySeconds=300`;
+
+interface Args {
+  command: string | undefined;
+  target: string | undefined;
+  out?: string;
+  policy: MdrpPolicyName;
+  only?: string;
+  matching: Partial<MatchingPolicy>;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const positional: string[] = [];
+  const args: Args = { command: undefined, target: undefined, policy: 'ours', matching: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--out') args.out = value();
+    else if (a === '--only') args.only = value();
+    else if (a === '--policy') {
+      const p = value();
+      if (p !== 'ours' && p !== 'greedy') throw new Error(`--policy must be ours or greedy, got ${p}`);
+      args.policy = p;
+    } else if (a === '--set') {
+      const [key, raw] = value().split('=');
+      const n = Number(raw);
+      if (!key || !Number.isFinite(n)) throw new Error(`--set expects key=number`);
+      (args.matching as Record<string, number>)[key] = n;
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else positional.push(a);
+  }
+  [args.command, args.target] = positional;
+  return args;
+}
+
+function main(): number {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!args.target || (args.command !== 'mdrp' && args.command !== 'mdrp-all')) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  if (args.command === 'mdrp') {
+    const { summary, check } = runMdrpInstance(args.target, { policy: args.policy, outDir: args.out, matching: args.matching });
+    process.stdout.write(`${JSON.stringify({ ...summary, check }, null, 2)}\n`);
+    return check.ok ? 0 : 1;
+  }
+  const rows = runAllMdrp(args.target, { policy: args.policy, outDir: args.out, only: args.only, matching: args.matching });
+  const table = formatRunAllTable(rows, args.policy);
+  process.stdout.write(`${table}\n`);
+  if (args.out) writeFileSync(path.join(args.out, 'table.md'), `${table}\n`);
+  return rows.every((r) => r.checkErrors === 0) ? 0 : 1;
+}
+
+process.exitCode = main();
