@@ -6,7 +6,6 @@
 export const ERRORS = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
-  idempotency_key_required: { status: 400, title: 'The Idempotency-Key header is required' },
   unauthorized: { status: 401, title: 'Missing or invalid credentials' },
   forbidden: { status: 403, title: 'Not allowed for this account' },
   not_found: { status: 404, title: 'Not found' },

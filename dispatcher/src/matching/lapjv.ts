@@ -24,8 +24,9 @@ export interface AssignmentSolution {
  * Exact minimum-cost assignment by Jonker–Volgenant shortest augmenting paths on the sparse
  * graph (the augmentation phase of LAPJV, as in LAPJVsp): one Dijkstra per row over reduced costs,
  * column and row duals kept so every reduced cost stays ≥ 0. The "unassigned" option is a private
- * column per row, so the problem is always feasible. O(rows × (E + cols) log E) at worst; much
- * less in practice since most rows find a free column at once.
+ * column per row, so the problem is always feasible. Paths longer than the best one found to a
+ * free column are never explored, so a row whose cheapest column is free costs one scan of its
+ * edges. O(rows × (E + cols) log E) at worst.
  */
 export function solveSparseAssignment(problem: SparseAssignmentProblem): AssignmentSolution {
   const { rows: n, cols: m, rowStart, col, cost, unassignedCost } = problem;
@@ -38,7 +39,7 @@ export function solveSparseAssignment(problem: SparseAssignmentProblem): Assignm
   const pred = new Int32Array(total);
   const settled = new Uint8Array(total);
   const touched = new Int32Array(total);
-  const heap = new MinHeap(col.length + total);
+  const heap = new MinHeap(Math.min(col.length, 4096) + total);
 
   for (let r = 0; r < n; r++) {
     // Row dual: the smallest cost − column dual over its edges, so its reduced costs are ≥ 0.
@@ -47,9 +48,17 @@ export function solveSparseAssignment(problem: SparseAssignmentProblem): Assignm
     u[r] = ur;
     let nTouched = 0;
     heap.clear();
+    // The shortest path found so far to a free column: nothing at or beyond it needs exploring.
+    let bound = Number.POSITIVE_INFINITY;
+    let boundCol = -1;
     const relax = (i: number, base: number, k: number, c: number) => {
       if (settled[k]) return;
       const d = base + c - u[i]! - v[k]!;
+      if (d >= bound) return;
+      if (colToRow[k] === -1) {
+        bound = d;
+        boundCol = k;
+      }
       if (d < dist[k]!) {
         if (dist[k] === Number.POSITIVE_INFINITY) touched[nTouched++] = k;
         dist[k] = d;
@@ -64,6 +73,13 @@ export function solveSparseAssignment(problem: SparseAssignmentProblem): Assignm
     let sinkDist = 0;
     while (heap.size > 0) {
       const d = heap.topKey();
+      if (d >= bound) {
+        // Every column closer than the best free one is settled: that free column ends the path.
+        sink = boundCol;
+        sinkDist = bound;
+        settled[sink] = 1;
+        break;
+      }
       const j = heap.pop();
       if (settled[j] || d > dist[j]!) continue;
       settled[j] = 1;

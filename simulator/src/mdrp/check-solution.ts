@@ -10,6 +10,8 @@ export interface SolutionCheck {
   moreErrors: number;
   warnings: string[];
   delivered: number;
+  /** Orders nobody could deliver: ready after every courier's off time (the instance's, not ours). */
+  impossible: number;
   /** Orders over the maximum click-to-door (90 min), and the largest click-to-door, minutes. */
   overMaxClickToDoor: number;
   maxClickToDoor: number;
@@ -140,7 +142,15 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
     if (dropVisit < 0) fail(`order ${r.orderId}: no stay of ${r.courierId} at the customer covering drop-off at ${r.dropoffAt} with its service`);
     else if (visits[dropVisit]!.arriveAt + halfDropoff !== r.dropoffAt) warnings.push(`order ${r.orderId}: drop-off later than arrival + service/2`);
   }
-  for (const o of instance.orders) if (!seen.has(o.id)) fail(`order ${o.id} is not delivered`);
+  const lastOff = Math.max(...instance.couriers.map((c) => c.offAt));
+  let impossible = 0;
+  for (const o of instance.orders) {
+    if (seen.has(o.id)) continue;
+    if (o.readyAt > lastOff) {
+      impossible++;
+      warnings.push(`order ${o.id} cannot be delivered: ready at ${o.readyAt}, after every courier's off time`);
+    } else fail(`order ${o.id} is not delivered`);
+  }
   if (overMax > 0) warnings.push(`${overMax} orders over the ${p.maxClickToDoorMinutes}-minute maximum click-to-door`);
 
   return {
@@ -149,6 +159,7 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
     moreErrors: Math.max(0, errors.length - MAX_LISTED),
     warnings: warnings.slice(0, MAX_LISTED),
     delivered: seen.size,
+    impossible,
     overMaxClickToDoor: overMax,
     maxClickToDoor,
   };

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../src/auth/api-keys.js';
+import { createOrderSecrets } from '../src/auth/order-secrets.js';
+import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
+import { loadApiConfig } from '../src/config.js';
+
+describe('secrets', () => {
+  it('makes API keys that are found by prefix and checked by hash', () => {
+    const { key, prefix, hash } = generateApiKey();
+    expect(apiKeyPrefix(key)).toBe(prefix);
+    expect(apiKeyMatches(key, hash)).toBe(true);
+    expect(apiKeyMatches(`${key.slice(0, -1)}x`, hash)).toBe(false);
+    expect(apiKeyPrefix('o2o_sk_short_x')).toBeNull();
+  });
+
+  it('derives a stable 4-digit PIN and an unguessable tracking token from the order id', () => {
+    const secrets = createOrderSecrets('a-secret-of-sixteen+');
+    const other = createOrderSecrets('another-secret-here');
+    const orderId = '4f1c2d3e-aaaa-4bbb-8ccc-0123456789ab';
+    expect(secrets.handoffPin(orderId)).toMatch(/^[0-9]{4}$/);
+    expect(secrets.handoffPin(orderId)).toBe(secrets.handoffPin(orderId));
+    expect(secrets.pinMatches(orderId, secrets.handoffPin(orderId))).toBe(true);
+    expect(secrets.pinMatches(orderId, '12345')).toBe(false);
+    const token = secrets.trackingToken(orderId);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(secrets.orderIdFromTrackingToken(token)).toBe(orderId);
+    expect(other.orderIdFromTrackingToken(token)).toBeNull();
+    expect(secrets.orderIdFromTrackingToken(`${token.slice(0, -2)}AA`)).toBeNull();
+    expect(secrets.orderIdFromTrackingToken('short')).toBeNull();
+  });
+
+  it('hashes passwords with a salt', async () => {
+    const a = await hashPassword('correct horse');
+    expect(a).not.toBe(await hashPassword('correct horse'));
+    expect(await verifyPassword('correct horse', a)).toBe(true);
+    expect(await verifyPassword('wrong', a)).toBe(false);
+  });
+});
+
+describe('api config', () => {
+  it('reads numbers and booleans from env and fills defaults', () => {
+    const config = loadApiConfig({ PORT: '8080', RUN_WEBHOOK_WORKER: 'false' });
+    expect(config).toMatchObject({ PORT: 8080, RUN_WEBHOOK_WORKER: false, HOST: '127.0.0.1' });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('fails fast listing every bad variable', () => {
+    expect(() => loadApiConfig({ PORT: 'eighty', JWT_SECRET: 'short' })).toThrow(/PORT[\s\S]*JWT_SECRET/);
+  });
+});
