@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MatchingPolicy } from '../../dispatcher/src/matching/index.js';
-import { formatRunAllTable, runAllMdrp } from './mdrp/run-all.js';
 import type { MdrpPolicyName } from './mdrp/replay.js';
 import { runMdrpInstance } from './mdrp/run.js';
+import { formatRunAllTable, runAllMdrp } from './mdrp/run-all.js';
 
 const USAGE = `usage:
   npm run sim -- mdrp <instance-dir> --out <dir> [--policy ours|greedy]
@@ -61,11 +61,20 @@ function main(): number {
     return 2;
   }
   if (args.command === 'mdrp') {
-    const { summary, check } = runMdrpInstance(args.target, { policy: args.policy, outDir: args.out, matching: args.matching });
+    const { summary, check } = runMdrpInstance(args.target, {
+      policy: args.policy,
+      outDir: args.out,
+      matching: args.matching,
+    });
     process.stdout.write(`${JSON.stringify({ ...summary, check }, null, 2)}\n`);
     return check.ok ? 0 : 1;
   }
-  const rows = runAllMdrp(args.target, { policy: args.policy, outDir: args.out, only: args.only, matching: args.matching });
+  const rows = runAllMdrp(args.target, {
+    policy: args.policy,
+    outDir: args.out,
+    only: args.only,
+    matching: args.matching,
+  });
   const table = formatRunAllTable(rows, args.policy);
   process.stdout.write(`${table}\n`);
   if (args.out) writeFileSync(path.join(args.out, 'table.md'), `${table}\n`);

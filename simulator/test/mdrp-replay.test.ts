@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +42,12 @@ describe.runIf(existsSync(mdrpDir))('MDRP replay (instances in ../shared/mdrp)',
   it('writes the evaluator files and summary.json, and reads them back unchanged', () => {
     const dir = path.join(out, '0o50t100s1p100');
     const { summary } = runMdrpInstance(at('0o50t100s1p100'), { policy: 'ours', outDir: dir });
-    for (const f of ['solution_info_assignments.txt', 'solution_info_orders.txt', 'solution_info_couriers.txt', 'summary.json']) {
+    for (const f of [
+      'solution_info_assignments.txt',
+      'solution_info_orders.txt',
+      'solution_info_couriers.txt',
+      'summary.json',
+    ]) {
       expect(existsSync(path.join(dir, f)), f).toBe(true);
     }
     const instance = readMdrpInstance(at('0o50t100s1p100'));
@@ -88,7 +92,8 @@ describe.runIf(existsSync(mdrpDir))('MDRP replay (instances in ../shared/mdrp)',
         if (leaving) leaving.departAt = s.orders[0]!.dropoffAt;
         else s.orders[0]!.dropoffAt += 0; // last stop of the day: nothing to tamper with
       });
-      if (good.moves.some((m) => m.from === good.orders[0]!.orderId)) expect(errors.join()).toMatch(/drop-off/);
+      if (good.moves.some((m) => m.from === good.orders[0]!.orderId))
+        expect(errors.join()).toMatch(/drop-off/);
     });
   });
 });

@@ -26,7 +26,7 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   const required = (schema as { required?: unknown[] }).required;
   if (required !== undefined && required.length > 0) return validate;
   // A body with nothing required may be left out entirely (POST …/cancel with no reason).
-  const optionalBody = (data: unknown) => data === undefined || validate(data);
+  const optionalBody = (data: unknown) => data === undefined || data === null || validate(data);
   // Fastify reads the failing validator's `errors`.
   return Object.defineProperty(optionalBody, 'errors', { get: () => validate.errors });
 };

@@ -107,7 +107,8 @@ function decisionsFromSolution<P>(
     if (c < 0) {
       if (job.couriers.length === 0) wait(job, 'no_candidate');
       // Candidates are sorted by arrival: if even the first would wait for the food, it is early.
-      else if (job.arriveStore[0]! + halfPickup + ctx.policy.commitHorizonSeconds < job.readyAt) wait(job, 'not_yet');
+      else if (job.arriveStore[0]! + halfPickup + ctx.policy.commitHorizonSeconds < job.readyAt)
+        wait(job, 'not_yet');
       else wait(job, 'too_costly');
       return;
     }

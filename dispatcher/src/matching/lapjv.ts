@@ -42,55 +42,58 @@ export function solveSparseAssignment(problem: SparseAssignmentProblem): Assignm
   const heap = new MinHeap(Math.min(col.length, 4096) + total);
 
   for (let r = 0; r < n; r++) {
-    // Row dual: the smallest cost − column dual over its edges, so its reduced costs are ≥ 0.
-    let ur = unassignedCost[r]! - v[m + r]!;
-    for (let e = rowStart[r]!; e < rowStart[r + 1]!; e++) ur = Math.min(ur, cost[e]! - v[col[e]!]!);
-    u[r] = ur;
+    // Dijkstra from row r over reduced costs. The root's own edges may be negative (u[r] = 0 is
+    // fixed by the dual update below); every later edge has a reduced cost ≥ 0.
+    u[r] = 0;
     let nTouched = 0;
     heap.clear();
     // The shortest path found so far to a free column: nothing at or beyond it needs exploring.
     let bound = Number.POSITIVE_INFINITY;
     let boundCol = -1;
-    const relax = (i: number, base: number, k: number, c: number) => {
-      if (settled[k]) return;
-      const d = base + c - u[i]! - v[k]!;
-      if (d >= bound) return;
-      if (colToRow[k] === -1) {
-        bound = d;
-        boundCol = k;
-      }
-      if (d < dist[k]!) {
-        if (dist[k] === Number.POSITIVE_INFINITY) touched[nTouched++] = k;
-        dist[k] = d;
-        pred[k] = i;
-        heap.push(d, k);
-      }
-    };
-    for (let e = rowStart[r]!; e < rowStart[r + 1]!; e++) relax(r, 0, col[e]!, cost[e]!);
-    relax(r, 0, m + r, unassignedCost[r]!);
-
     let sink = -1;
     let sinkDist = 0;
-    while (heap.size > 0) {
-      const d = heap.topKey();
-      if (d >= bound) {
+    let i = r;
+    let base = 0;
+    for (;;) {
+      // Relax the edges of row i (reached at distance `base`), its "unassigned" column last.
+      const ui = u[i]!;
+      const end = rowStart[i + 1]!;
+      for (let e = rowStart[i]!; e <= end; e++) {
+        const k = e < end ? col[e]! : m + i;
+        if (settled[k]) continue;
+        const d = base + (e < end ? cost[e]! : unassignedCost[i]!) - ui - v[k]!;
+        if (d >= bound) continue;
+        if (colToRow[k] === -1) {
+          bound = d;
+          boundCol = k;
+        }
+        if (d < dist[k]!) {
+          if (dist[k] === Number.POSITIVE_INFINITY) touched[nTouched++] = k;
+          dist[k] = d;
+          pred[k] = i;
+          heap.push(d, k);
+        }
+      }
+      // Next closest column; stop at the first free one.
+      let next = -1;
+      while (heap.size > 0) {
+        const d = heap.topKey();
+        if (d >= bound) break;
+        const j = heap.pop();
+        if (settled[j] || d > dist[j]!) continue;
+        settled[j] = 1;
+        next = j;
+        break;
+      }
+      if (next < 0 || colToRow[next] === -1) {
         // Every column closer than the best free one is settled: that free column ends the path.
-        sink = boundCol;
-        sinkDist = bound;
-        settled[sink] = 1;
+        sink = next < 0 ? boundCol : next;
+        sinkDist = next < 0 ? bound : dist[next]!;
+        if (sink >= 0) settled[sink] = 1;
         break;
       }
-      const j = heap.pop();
-      if (settled[j] || d > dist[j]!) continue;
-      settled[j] = 1;
-      if (colToRow[j] === -1) {
-        sink = j;
-        sinkDist = d;
-        break;
-      }
-      const i = colToRow[j]!;
-      for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) relax(i, d, col[e]!, cost[e]!);
-      relax(i, d, m + i, unassignedCost[i]!);
+      i = colToRow[next]!;
+      base = dist[next]!;
     }
     if (sink < 0) throw new Error('assignment: no augmenting path (an unassigned cost is not finite?)');
 

@@ -16,10 +16,13 @@ const VEHICLES: Vehicle[] = ['bike', 'scooter', 'car'];
 /** Random snapshots on a 6 km square: few stores so bundles happen, every rule exercised. */
 const snapshotArbitrary: fc.Arbitrary<MatchingSnapshot<PlanePoint>> = fc
   .record({
-    stores: fc.array(fc.record({ x: fc.integer({ min: 0, max: 6000 }), y: fc.integer({ min: 0, max: 6000 }) }), {
-      minLength: 1,
-      maxLength: 4,
-    }),
+    stores: fc.array(
+      fc.record({ x: fc.integer({ min: 0, max: 6000 }), y: fc.integer({ min: 0, max: 6000 }) }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
     orders: fc.array(
       fc.record({
         store: fc.nat(),
@@ -124,11 +127,13 @@ describe.each([
     fc.assert(
       fc.property(snapshotArbitrary, (snapshot) => {
         const orders = new Map(snapshot.orders.map((o) => [o.id, o]));
-        for (const a of decide(snapshot, { now: NOW, travelTime, policy: { maxBundleSize: 3 } }).assignments) {
+        for (const a of decide(snapshot, { now: NOW, travelTime, policy: { maxBundleSize: 3 } })
+          .assignments) {
           expect(a.orderIds.length).toBeLessThanOrEqual(3);
           expect(new Set(a.orderIds.map((id) => orders.get(id)!.storeId))).toEqual(new Set([a.storeId]));
           expect(a.dropoffAt).toHaveLength(a.orderIds.length);
-          for (let k = 1; k < a.dropoffAt.length; k++) expect(a.dropoffAt[k]!).toBeGreaterThan(a.dropoffAt[k - 1]!);
+          for (let k = 1; k < a.dropoffAt.length; k++)
+            expect(a.dropoffAt[k]!).toBeGreaterThan(a.dropoffAt[k - 1]!);
         }
       }),
       { numRuns: 300 },
@@ -140,7 +145,8 @@ describe('decideAssignments', () => {
   it('gives the greedy baseline no bundles', () => {
     fc.assert(
       fc.property(snapshotArbitrary, (snapshot) => {
-        for (const a of decideGreedy(snapshot, { now: NOW, travelTime }).assignments) expect(a.orderIds).toHaveLength(1);
+        for (const a of decideGreedy(snapshot, { now: NOW, travelTime }).assignments)
+          expect(a.orderIds).toHaveLength(1);
       }),
       { numRuns: 100 },
     );

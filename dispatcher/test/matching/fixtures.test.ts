@@ -25,11 +25,11 @@ describe('matching fixtures', () => {
   it.each(cases)('%s', (file) => {
     const fixture = JSON.parse(readFileSync(path.join(dir, 'in', file), 'utf8')) as Fixture;
     const decisions = decideAssignments(fixture.snapshot, { now: fixture.now, travelTime });
-    expect(
-      decisions.assignments.map((a) => [...a.orderIds].sort()).sort(),
-      fixture.about,
-    ).toEqual(fixture.expect.jobs.map((j) => [...j].sort()).sort());
-    if (fixture.expect.couriers) expect(decisions.assignments.map((a) => a.courierId)).toEqual(fixture.expect.couriers);
+    expect(decisions.assignments.map((a) => [...a.orderIds].sort()).sort(), fixture.about).toEqual(
+      fixture.expect.jobs.map((j) => [...j].sort()).sort(),
+    );
+    if (fixture.expect.couriers)
+      expect(decisions.assignments.map((a) => a.courierId)).toEqual(fixture.expect.couriers);
     for (const [orderId, reason] of Object.entries(fixture.expect.waiting ?? {})) {
       expect(decisions.waiting).toContainEqual({ orderId, reason });
     }

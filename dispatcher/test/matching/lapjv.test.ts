@@ -17,7 +17,13 @@ function problemArbitrary(maxRows: number, maxCols: number): fc.Arbitrary<Sparse
     .map(({ rows, cols, seed, density, integral }) => randomProblem(rows, cols, density, seed, integral));
 }
 
-function randomProblem(rows: number, cols: number, density: number, seed: number, integral = false): SparseAssignmentProblem {
+function randomProblem(
+  rows: number,
+  cols: number,
+  density: number,
+  seed: number,
+  integral = false,
+): SparseAssignmentProblem {
   let s = seed >>> 0 || 1;
   const rand = () => {
     s ^= s << 13;
@@ -66,7 +72,8 @@ function munkresCost(p: SparseAssignmentProblem): number {
   const big = 1e7;
   const matrix = Array.from({ length: p.rows }, (_, r) => {
     const row = new Array<number>(p.cols + p.rows).fill(big);
-    for (let e = p.rowStart[r]!; e < p.rowStart[r + 1]!; e++) row[p.col[e]!] = Math.min(row[p.col[e]!]!, p.cost[e]!);
+    for (let e = p.rowStart[r]!; e < p.rowStart[r + 1]!; e++)
+      row[p.col[e]!] = Math.min(row[p.col[e]!]!, p.cost[e]!);
     row[p.cols + r] = p.unassignedCost[r]!;
     return row;
   });
@@ -86,7 +93,8 @@ function recomputedCost(p: SparseAssignmentProblem, rowToCol: Int32Array): numbe
     expect(used.has(j), `column ${j} used twice`).toBe(false);
     used.add(j);
     let edge = Number.POSITIVE_INFINITY;
-    for (let e = p.rowStart[r]!; e < p.rowStart[r + 1]!; e++) if (p.col[e] === j) edge = Math.min(edge, p.cost[e]!);
+    for (let e = p.rowStart[r]!; e < p.rowStart[r + 1]!; e++)
+      if (p.col[e] === j) edge = Math.min(edge, p.cost[e]!);
     expect(Number.isFinite(edge), `row ${r} assigned to a column it has no edge to`).toBe(true);
     total += edge;
   }

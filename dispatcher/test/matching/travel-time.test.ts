@@ -9,7 +9,12 @@ import {
 } from '../../../domain/src/geo/travel-time.js';
 
 /** One contract, run against every implementation: what the matching core relies on. */
-function travelTimeContract<P>(name: string, model: TravelTime<P>, point: fc.Arbitrary<P>, along: (p: P, k: number) => P) {
+function travelTimeContract<P>(
+  name: string,
+  model: TravelTime<P>,
+  point: fc.Arbitrary<P>,
+  along: (p: P, k: number) => P,
+) {
   describe(`TravelTime contract: ${name}`, () => {
     it('is zero from a point to itself, positive otherwise', () => {
       fc.assert(
@@ -37,10 +42,19 @@ function travelTimeContract<P>(name: string, model: TravelTime<P>, point: fc.Arb
 }
 
 const plane = fc.record({ x: fc.integer({ min: 0, max: 20_000 }), y: fc.integer({ min: 0, max: 20_000 }) });
-const city = fc.record({ lat: fc.double({ min: 48.8, max: 48.9, noNaN: true }), lng: fc.double({ min: 2.3, max: 2.4, noNaN: true }) });
+const city = fc.record({
+  lat: fc.double({ min: 48.8, max: 48.9, noNaN: true }),
+  lng: fc.double({ min: 2.3, max: 2.4, noNaN: true }),
+});
 
-travelTimeContract<PlanePoint>('benchmark', benchmarkTravelTime(320), plane, (p, k) => ({ x: p.x + 100 * k, y: p.y }));
-travelTimeContract<LatLng>('city', cityTravelTime(), city, (p, k) => ({ lat: p.lat + 0.001 * k, lng: p.lng }));
+travelTimeContract<PlanePoint>('benchmark', benchmarkTravelTime(320), plane, (p, k) => ({
+  x: p.x + 100 * k,
+  y: p.y,
+}));
+travelTimeContract<LatLng>('city', cityTravelTime(), city, (p, k) => ({
+  lat: p.lat + 0.001 * k,
+  lng: p.lng,
+}));
 
 describe('benchmarkTravelTime', () => {
   it('rounds up to the whole minute and answers in seconds', () => {

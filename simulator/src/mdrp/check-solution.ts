@@ -62,12 +62,17 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
       if (assignmentOf.has(id)) fail(`order ${id} is in more than one assignment`);
       assignmentOf.set(id, a);
       restaurants.add(order.restaurantId);
-      if (a.assignedAt < order.placedAt) fail(`order ${id} assigned at ${a.assignedAt}, before placement ${order.placedAt}`);
-      if (a.pickupAt < order.readyAt) fail(`order ${id} picked up at ${a.pickupAt}, before ready ${order.readyAt}`);
+      if (a.assignedAt < order.placedAt)
+        fail(`order ${id} assigned at ${a.assignedAt}, before placement ${order.placedAt}`);
+      if (a.pickupAt < order.readyAt)
+        fail(`order ${id} picked up at ${a.pickupAt}, before ready ${order.readyAt}`);
     }
-    if (restaurants.size > 1) fail(`assignment at ${a.assignedAt} to ${a.courierId} spans restaurants ${[...restaurants]}`);
-    if (courier && a.pickupAt > courier.offAt) fail(`courier ${a.courierId} picks up at ${a.pickupAt}, after its off time ${courier.offAt}`);
-    if (courier && a.assignedAt < courier.onAt) fail(`courier ${a.courierId} assigned at ${a.assignedAt}, before its on time`);
+    if (restaurants.size > 1)
+      fail(`assignment at ${a.assignedAt} to ${a.courierId} spans restaurants ${[...restaurants]}`);
+    if (courier && a.pickupAt > courier.offAt)
+      fail(`courier ${a.courierId} picks up at ${a.pickupAt}, after its off time ${courier.offAt}`);
+    if (courier && a.assignedAt < courier.onAt)
+      fail(`courier ${a.courierId} assigned at ${a.assignedAt}, before its on time`);
   }
 
   // Moves: continuous in place and time, travel times respected, services respected.
@@ -84,11 +89,15 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
       fail(`moves of unknown courier ${courierId}`);
       continue;
     }
-    const visits: Visit[] = [{ place: '0', arriveAt: courier.onAt, leaveAt: Number.POSITIVE_INFINITY, departedAt: courier.onAt }];
+    const visits: Visit[] = [
+      { place: '0', arriveAt: courier.onAt, leaveAt: Number.POSITIVE_INFINITY, departedAt: courier.onAt },
+    ];
     for (const m of moves) {
       const here = visits[visits.length - 1]!;
-      if (m.from !== here.place) fail(`courier ${courierId} departs from ${m.from} at ${m.departAt} but is at ${here.place}`);
-      if (m.departAt < here.arriveAt) fail(`courier ${courierId} departs ${m.from} at ${m.departAt}, before arriving at ${here.arriveAt}`);
+      if (m.from !== here.place)
+        fail(`courier ${courierId} departs from ${m.from} at ${m.departAt} but is at ${here.place}`);
+      if (m.departAt < here.arriveAt)
+        fail(`courier ${courierId} departs ${m.from} at ${m.departAt}, before arriving at ${here.arriveAt}`);
       here.leaveAt = m.departAt;
       const from = placeOf(instance, customers, courier, m.from);
       const to = placeOf(instance, customers, courier, m.to);
@@ -96,7 +105,12 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
         fail(`courier ${courierId} moves between unknown places ${m.from} → ${m.to}`);
         continue;
       }
-      visits.push({ place: m.to, arriveAt: m.departAt + travel.minutes(from, to), leaveAt: Number.POSITIVE_INFINITY, departedAt: m.departAt });
+      visits.push({
+        place: m.to,
+        arriveAt: m.departAt + travel.minutes(from, to),
+        leaveAt: Number.POSITIVE_INFINITY,
+        departedAt: m.departAt,
+      });
     }
     visitsOf.set(courierId, visits);
   }
@@ -115,11 +129,15 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
     seen.add(r.orderId);
     const a = assignmentOf.get(r.orderId);
     if (!a) fail(`order ${r.orderId} delivered without an assignment`);
-    else if (a.courierId !== r.courierId || a.pickupAt !== r.pickupAt) fail(`order ${r.orderId}: orders file and assignment disagree`);
-    if (r.placedAt !== order.placedAt || r.readyAt !== order.readyAt) fail(`order ${r.orderId}: placement/ready differ from the instance`);
-    if (r.pickupAt < order.readyAt) fail(`order ${r.orderId} picked up at ${r.pickupAt}, before ready ${order.readyAt}`);
+    else if (a.courierId !== r.courierId || a.pickupAt !== r.pickupAt)
+      fail(`order ${r.orderId}: orders file and assignment disagree`);
+    if (r.placedAt !== order.placedAt || r.readyAt !== order.readyAt)
+      fail(`order ${r.orderId}: placement/ready differ from the instance`);
+    if (r.pickupAt < order.readyAt)
+      fail(`order ${r.orderId} picked up at ${r.pickupAt}, before ready ${order.readyAt}`);
     const courier = couriers.get(r.courierId);
-    if (courier && r.pickupAt > courier.offAt) fail(`order ${r.orderId} picked up after ${r.courierId}'s off time`);
+    if (courier && r.pickupAt > courier.offAt)
+      fail(`order ${r.orderId} picked up after ${r.courierId}'s off time`);
     const clickToDoor = r.dropoffAt - order.placedAt;
     maxClickToDoor = Math.max(maxClickToDoor, clickToDoor);
     if (clickToDoor > p.maxClickToDoorMinutes) overMax++;
@@ -132,15 +150,24 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
         (!a || v.departedAt >= a.assignedAt),
     );
     if (pickupVisit < 0) {
-      fail(`order ${r.orderId}: no stay of ${r.courierId} at ${order.restaurantId} covering pickup at ${r.pickupAt} with its service`);
+      fail(
+        `order ${r.orderId}: no stay of ${r.courierId} at ${order.restaurantId} covering pickup at ${r.pickupAt} with its service`,
+      );
       continue;
     }
     const dropVisit = visits.findIndex(
       (v, i) =>
-        i > pickupVisit && v.place === r.orderId && v.arriveAt + halfDropoff <= r.dropoffAt && r.dropoffAt + halfDropoff <= v.leaveAt,
+        i > pickupVisit &&
+        v.place === r.orderId &&
+        v.arriveAt + halfDropoff <= r.dropoffAt &&
+        r.dropoffAt + halfDropoff <= v.leaveAt,
     );
-    if (dropVisit < 0) fail(`order ${r.orderId}: no stay of ${r.courierId} at the customer covering drop-off at ${r.dropoffAt} with its service`);
-    else if (visits[dropVisit]!.arriveAt + halfDropoff !== r.dropoffAt) warnings.push(`order ${r.orderId}: drop-off later than arrival + service/2`);
+    if (dropVisit < 0)
+      fail(
+        `order ${r.orderId}: no stay of ${r.courierId} at the customer covering drop-off at ${r.dropoffAt} with its service`,
+      );
+    else if (visits[dropVisit]!.arriveAt + halfDropoff !== r.dropoffAt)
+      warnings.push(`order ${r.orderId}: drop-off later than arrival + service/2`);
   }
   const lastOff = Math.max(...instance.couriers.map((c) => c.offAt));
   let impossible = 0;
@@ -148,10 +175,13 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
     if (seen.has(o.id)) continue;
     if (o.readyAt > lastOff) {
       impossible++;
-      warnings.push(`order ${o.id} cannot be delivered: ready at ${o.readyAt}, after every courier's off time`);
+      warnings.push(
+        `order ${o.id} cannot be delivered: ready at ${o.readyAt}, after every courier's off time`,
+      );
     } else fail(`order ${o.id} is not delivered`);
   }
-  if (overMax > 0) warnings.push(`${overMax} orders over the ${p.maxClickToDoorMinutes}-minute maximum click-to-door`);
+  if (overMax > 0)
+    warnings.push(`${overMax} orders over the ${p.maxClickToDoorMinutes}-minute maximum click-to-door`);
 
   return {
     ok: errors.length === 0,

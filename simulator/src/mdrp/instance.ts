@@ -60,7 +60,8 @@ export function readMdrpInstance(dir: string): MdrpInstance {
     restaurants.set(id!, { x: num(x, 'restaurants.txt x'), y: num(y, 'restaurants.txt y') });
   }
   const orders = readTable(at('orders.txt')).map(([id, x, y, placed, restaurantId, ready]): MdrpOrder => {
-    if (!restaurants.has(restaurantId!)) throw new Error(`orders.txt: ${id} names unknown restaurant ${restaurantId}`);
+    if (!restaurants.has(restaurantId!))
+      throw new Error(`orders.txt: ${id} names unknown restaurant ${restaurantId}`);
     return {
       id: id!,
       dropoff: { x: num(x, `order ${id} x`), y: num(y, `order ${id} y`) },

@@ -47,7 +47,11 @@ export function lowerBoundMinutes(instance: MdrpInstance, order: MdrpOrder): num
 }
 
 /** Mean, p50, p90, max and share over target of a list of click-to-door minutes. */
-export function clickToDoorStats(values: readonly number[], targetMinutes: number, maxMinutes: number): ClickToDoorStats {
+export function clickToDoorStats(
+  values: readonly number[],
+  targetMinutes: number,
+  maxMinutes: number,
+): ClickToDoorStats {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
   const overTarget = sorted.filter((v) => v > targetMinutes).length;
@@ -83,11 +87,17 @@ export function summarise(
   for (const o of solution.orders) deliveredBy.set(o.courierId, (deliveredBy.get(o.courierId) ?? 0) + 1);
   const courierPay = instance.couriers.reduce(
     (s, c) =>
-      s + Math.max(p.payPerOrder * (deliveredBy.get(c.id) ?? 0), (p.guaranteedPayPerHour * (c.offAt - c.onAt)) / 60),
+      s +
+      Math.max(
+        p.payPerOrder * (deliveredBy.get(c.id) ?? 0),
+        (p.guaranteedPayPerHour * (c.offAt - c.onAt)) / 60,
+      ),
     0,
   );
   // Busy time: from each job's departure to its last drop-off's end.
-  const orderEnd = new Map(solution.orders.map((o) => [o.orderId, o.dropoffAt + p.dropoffServiceMinutes / 2]));
+  const orderEnd = new Map(
+    solution.orders.map((o) => [o.orderId, o.dropoffAt + p.dropoffServiceMinutes / 2]),
+  );
   const busyMinutes = solution.assignments.reduce((s, a) => {
     const end = Math.max(...a.orderIds.map((id) => orderEnd.get(id) ?? a.assignedAt));
     return s + (end - a.assignedAt);

@@ -1,4 +1,3 @@
-import { benchmarkTravelTime, type PlanePoint } from '../../../domain/src/geo/travel-time.js';
 import {
   type CourierToMatch,
   type DecideFunction,
@@ -7,6 +6,7 @@ import {
   type MatchingPolicy,
   type OrderToMatch,
 } from '../../../dispatcher/src/matching/index.js';
+import { benchmarkTravelTime, type PlanePoint } from '../../../domain/src/geo/travel-time.js';
 import { type MdrpInstance, type MdrpOrder, restaurantOf } from './instance.js';
 import type { MdrpMove, MdrpSolution } from './solution.js';
 
@@ -57,7 +57,10 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
     maxClickToDoorSeconds: parameters.maxClickToDoorMinutes * 60,
     ...options.matching,
   };
-  const service = { pickupSeconds: parameters.pickupServiceMinutes * 60, dropoffSeconds: parameters.dropoffServiceMinutes * 60 };
+  const service = {
+    pickupSeconds: parameters.pickupServiceMinutes * 60,
+    dropoffSeconds: parameters.dropoffServiceMinutes * 60,
+  };
   const lookaheadMinutes = (options.matching?.lookaheadSeconds ?? 20 * 60) / 60;
 
   const orderById = new Map(instance.orders.map((o) => [o.id, o]));

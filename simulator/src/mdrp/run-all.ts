@@ -24,7 +24,9 @@ export interface InstanceRow {
 
 /** Instance folders under `dir` (those holding an orders.txt), filtered by a glob-ish prefix. */
 export function instanceDirs(dir: string, only?: string): string[] {
-  const pattern = only ? new RegExp(`^${only.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}`) : undefined;
+  const pattern = only
+    ? new RegExp(`^${only.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}`)
+    : undefined;
   return readdirSync(dir)
     .filter((name) => !pattern || pattern.test(name))
     .map((name) => path.join(dir, name))
@@ -49,7 +51,12 @@ export function runAllMdrp(dir: string, options: RunAllOptions): InstanceRow[] {
       policy: 'greedy',
       outDir: options.outDir ? path.join(options.outDir, name, 'greedy') : undefined,
     });
-    rows.push({ instance: name, ours: ours.summary, greedy: greedy.summary, checkErrors: ours.check.errors.length + ours.check.moreErrors });
+    rows.push({
+      instance: name,
+      ours: ours.summary,
+      greedy: greedy.summary,
+      checkErrors: ours.check.errors.length + ours.check.moreErrors,
+    });
   });
   bar.update(dirs.length, 'done');
   bar.done();
@@ -58,7 +65,17 @@ export function runAllMdrp(dir: string, options: RunAllOptions): InstanceRow[] {
 
 /** The comparison table: per instance and the mean, ours/LB, greedy/LB, ours/greedy, share > 40 min, undelivered. */
 export function formatRunAllTable(rows: readonly InstanceRow[], policy: string): string {
-  const header = ['instance', `${policy}/LB`, 'greedy/LB', `${policy}/greedy`, `>40 ${policy}`, '>40 greedy', `undeliv ${policy}`, 'undeliv greedy', 'check'];
+  const header = [
+    'instance',
+    `${policy}/LB`,
+    'greedy/LB',
+    `${policy}/greedy`,
+    `>40 ${policy}`,
+    '>40 greedy',
+    `undeliv ${policy}`,
+    'undeliv greedy',
+    'check',
+  ];
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const line = (r: InstanceRow) => [
     r.instance,
@@ -71,7 +88,8 @@ export function formatRunAllTable(rows: readonly InstanceRow[], policy: string):
     String(r.greedy.undelivered),
     r.checkErrors === 0 ? 'ok' : `${r.checkErrors} errors`,
   ];
-  const mean = (f: (r: InstanceRow) => number) => rows.reduce((s, r) => s + f(r), 0) / Math.max(1, rows.length);
+  const mean = (f: (r: InstanceRow) => number) =>
+    rows.reduce((s, r) => s + f(r), 0) / Math.max(1, rows.length);
   const sum = (f: (r: InstanceRow) => number) => rows.reduce((s, r) => s + f(r), 0);
   const over = (s: MdrpSummary) => s.clickToDoor.overTarget;
   const footer = [
@@ -85,9 +103,23 @@ export function formatRunAllTable(rows: readonly InstanceRow[], policy: string):
     String(sum((r) => r.greedy.undelivered)),
     `${sum((r) => r.checkErrors)} errors`,
   ];
-  const totals = ['orders > 40 min', '', '', '', String(sum((r) => over(r.ours))), String(sum((r) => over(r.greedy))), '', '', ''];
+  const totals = [
+    'orders > 40 min',
+    '',
+    '',
+    '',
+    String(sum((r) => over(r.ours))),
+    String(sum((r) => over(r.greedy))),
+    '',
+    '',
+    '',
+  ];
   const table = [header, ...rows.map(line), footer, totals];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0)));
   const fmt = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...table.slice(1).map(fmt)].join('\n');
+  return [
+    fmt(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...table.slice(1).map(fmt),
+  ].join('\n');
 }

@@ -32,7 +32,10 @@ export function runMdrpInstance(instanceDir: string, options: RunOptions): RunRe
   if (options.outDir) {
     mkdirSync(options.outDir, { recursive: true });
     writeSolution(options.outDir, replay.solution);
-    writeFileSync(path.join(options.outDir, 'summary.json'), `${JSON.stringify({ ...summary, check }, null, 2)}\n`);
+    writeFileSync(
+      path.join(options.outDir, 'summary.json'),
+      `${JSON.stringify({ ...summary, check }, null, 2)}\n`,
+    );
   }
   return { summary, check };
 }

@@ -55,7 +55,9 @@ export function writeSolution(dir: string, solution: MdrpSolution): void {
     path.join(dir, SOLUTION_FILES.orders),
     lines(
       'order placement_time ready_time pickup_time dropoff_time courier',
-      solution.orders.map((o) => [o.orderId, o.placedAt, o.readyAt, o.pickupAt, o.dropoffAt, o.courierId].join(' ')),
+      solution.orders.map((o) =>
+        [o.orderId, o.placedAt, o.readyAt, o.pickupAt, o.dropoffAt, o.courierId].join(' '),
+      ),
     ),
   );
   writeFileSync(
@@ -75,7 +77,12 @@ export function sortMoves(moves: readonly MdrpMove[]): MdrpMove[] {
     if (list) list.push(m);
     else byCourier.set(m.courierId, [m]);
   }
-  return [...byCourier.values()].flatMap((list) => list.map((m, i) => ({ m, i })).sort((a, b) => a.m.departAt - b.m.departAt || a.i - b.i).map(({ m }) => m));
+  return [...byCourier.values()].flatMap((list) =>
+    list
+      .map((m, i) => ({ m, i }))
+      .sort((a, b) => a.m.departAt - b.m.departAt || a.i - b.i)
+      .map(({ m }) => m),
+  );
 }
 
 /** Reads a solution folder written by {@link writeSolution} (or by the original tools). */
