@@ -48,7 +48,11 @@ export interface CourierIndex {
    * Couriers around a point or cell, expanding gridDisk rings until `minCount` matching couriers are
    * found or `maxRings` is reached. Every courier of every searched ring is returned.
    */
-  findCandidates(region: string, center: LatLng | string, options: FindCandidatesOptions): Promise<CandidateSearch>;
+  findCandidates(
+    region: string,
+    center: LatLng | string,
+    options: FindCandidatesOptions,
+  ): Promise<CandidateSearch>;
 
   /** Idle couriers per index cell (cells with none are absent). */
   idleCounts(region: string): Promise<Map<string, number>>;

@@ -29,7 +29,10 @@ export class IndexError extends DomainError {
 
 /** The one place a negative Lua result becomes an error. `context` names the courier or call. */
 export function errorFromLuaCode(luaCode: number, context: string): IndexError {
-  for (const [reason, failure] of Object.entries(INDEX_FAILURES) as [IndexFailure, (typeof INDEX_FAILURES)[IndexFailure]][]) {
+  for (const [reason, failure] of Object.entries(INDEX_FAILURES) as [
+    IndexFailure,
+    (typeof INDEX_FAILURES)[IndexFailure],
+  ][]) {
     if (failure.luaCode === luaCode) return new IndexError(reason, context);
   }
   throw new Error(`unexpected index script result ${luaCode} (${context})`);

@@ -20,7 +20,8 @@ export interface RegionKeys {
 
 /** Keys of one region under `prefix` (e.g. `o2o:idx`; tests use a random prefix). */
 export function regionKeys(prefix: string, region: string): RegionKeys {
-  if (region.length === 0 || /[{}]/.test(region)) throw new Error(`invalid region name: ${JSON.stringify(region)}`);
+  if (region.length === 0 || /[{}]/.test(region))
+    throw new Error(`invalid region name: ${JSON.stringify(region)}`);
   const base = `${prefix}:{${region}}:`;
   const cellPrefix = `${base}cell:`;
   const courierPrefix = `${base}courier:`;

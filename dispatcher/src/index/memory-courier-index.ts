@@ -116,7 +116,8 @@ export class MemoryCourierIndex implements CourierIndex {
     if (!c) throw new IndexError('courier_unknown', `courier ${courierId}`);
     const load = change.load ?? c.load;
     const capacity = change.capacity ?? c.capacity;
-    if (load > capacity) throw new IndexError('load_over_capacity', `courier ${courierId}: ${load} > ${capacity}`);
+    if (load > capacity)
+      throw new IndexError('load_over_capacity', `courier ${courierId}: ${load} > ${capacity}`);
     relocate(r, courierId, c.cell, c.state, c.cell, change.state);
     Object.assign(c, { state: change.state, load, capacity });
   }

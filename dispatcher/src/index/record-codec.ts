@@ -1,4 +1,4 @@
-import { COURIER_KINDS, COURIER_STATES, type CourierKind, type CourierRecord, type CourierState } from './types.js';
+import { COURIER_KINDS, COURIER_STATES, type CourierRecord } from './types.js';
 
 /** Field order of a courier in findCandidates' reply (after id and ring); keep in step with the script. */
 export const CANDIDATE_FIELDS = [

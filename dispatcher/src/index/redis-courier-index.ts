@@ -5,7 +5,7 @@ import { haversineMeters, type LatLng } from '../../../domain/src/geo/lat-lng.js
 import type { CourierIndex } from './courier-index.js';
 import { errorFromLuaCode, LUA_STALE_PING } from './errors.js';
 import { cellToHeatCell, idleAndWaitingToHeatCounts } from './heat.js';
-import { regionKeys, type RegionKeys } from './keys.js';
+import { type RegionKeys, regionKeys } from './keys.js';
 import { CANDIDATE_FIELDS, fieldsToCourierRecord } from './record-codec.js';
 import { cellToRings, searchCenter } from './rings.js';
 import { callScript, loadIndexScripts, queueScript } from './script-loader.js';
@@ -94,7 +94,12 @@ export class RedisCourierIndex implements CourierIndex {
   async moveCourier(ping: CourierPing): Promise<MoveOutcome> {
     assertValidPosition(ping, `courier ${ping.courierId}`);
     const k = this.keys(ping.region);
-    const codes = (await callScript(this.redis, 'moveCouriers', [k.seen, k.idle], this.pingArgs(k, [ping]))) as number[];
+    const codes = (await callScript(
+      this.redis,
+      'moveCouriers',
+      [k.seen, k.idle],
+      this.pingArgs(k, [ping]),
+    )) as number[];
     return this.pingOutcome(codes[0] ?? 0, ping.courierId);
   }
 
@@ -109,7 +114,8 @@ export class RedisCourierIndex implements CourierIndex {
     }
     const calls: CourierPing[][] = [];
     for (const list of byRegion.values()) {
-      for (let i = 0; i < list.length; i += this.pingsPerCall) calls.push(list.slice(i, i + this.pingsPerCall));
+      for (let i = 0; i < list.length; i += this.pingsPerCall)
+        calls.push(list.slice(i, i + this.pingsPerCall));
     }
     for (let i = 0; i < calls.length; i += this.callsPerPipeline) {
       const group = calls.slice(i, i + this.callsPerPipeline);
@@ -231,7 +237,11 @@ export class RedisCourierIndex implements CourierIndex {
         fields[name] = v == null ? null : String(v);
       });
       const record = fieldsToCourierRecord(String(reply[i]), fields);
-      candidates.push({ ...record, ring: Number(reply[i + 1]), distanceMeters: haversineMeters(centerPoint, record) });
+      candidates.push({
+        ...record,
+        ring: Number(reply[i + 1]),
+        distanceMeters: haversineMeters(centerPoint, record),
+      });
     }
     candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);
     return { candidates, ringsSearched: Number(reply[0]) };

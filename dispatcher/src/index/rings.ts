@@ -18,7 +18,10 @@ export function cellToRings(centerCell: string, k: number): string[][] {
 }
 
 /** The center cell and point of a search given as a point or as a cell at the index resolution. */
-export function searchCenter(center: LatLng | string, resolution: number): { centerCell: string; centerPoint: LatLng } {
+export function searchCenter(
+  center: LatLng | string,
+  resolution: number,
+): { centerCell: string; centerPoint: LatLng } {
   if (typeof center === 'string') {
     if (getResolution(center) !== resolution) {
       throw new Error(`search center ${center} is not a resolution ${resolution} cell`);

@@ -33,7 +33,9 @@ export function indexScripts(): readonly IndexScript[] {
     const match = /^(\w+)-(\d+)\.lua$/.exec(file);
     if (!match) continue;
     const source = readFileSync(LUA_DIR + file, 'utf8');
-    const lua = source.replace(INCLUDE, (_, include: string) => readFileSync(`${LUA_DIR}includes/${include}.lua`, 'utf8'));
+    const lua = source.replace(INCLUDE, (_, include: string) =>
+      readFileSync(`${LUA_DIR}includes/${include}.lua`, 'utf8'),
+    );
     scripts.push({ name: match[1] as ScriptName, numberOfKeys: Number(match[2]), lua });
   }
   cached = scripts;
@@ -58,7 +60,12 @@ export function loadIndexScripts(redis: Redis): void {
 type ScriptArg = string | number;
 
 /** Calls a defined script on a client (resolves with its reply). */
-export function callScript(redis: Redis, name: ScriptName, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+export function callScript(
+  redis: Redis,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly ScriptArg[],
+): Promise<unknown> {
   return scriptMethod(redis, name)(...keys, ...args) as Promise<unknown>;
 }
 

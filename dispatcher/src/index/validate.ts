@@ -10,7 +10,10 @@ export function assertValidPosition(p: LatLng, context: string): void {
 export function assertValidUpsert(courier: CourierUpsert): void {
   assertValidPosition(courier, `courier ${courier.id}`);
   if ((courier.load ?? 0) > courier.capacity) {
-    throw new IndexError('load_over_capacity', `courier ${courier.id}: ${courier.load} > ${courier.capacity}`);
+    throw new IndexError(
+      'load_over_capacity',
+      `courier ${courier.id}: ${courier.load} > ${courier.capacity}`,
+    );
   }
 }
 

@@ -95,7 +95,9 @@ export function jobCost<P>(ctx: MatchingContext<P>, job: Job, c: number, arriveS
     cost += orderCost(leave + offsets[k]! - order.placedAt, policy);
   }
   if (ctx.scarcity > 0) {
-    const busy = leave + offsets[n - 1]! + policy.service.dropoffSeconds / 2 - ctx.departAt[c]!;
+    // Busy time past the shift's end costs nothing: that courier could not pick up again anyway.
+    const end = Math.min(leave + offsets[n - 1]! + policy.service.dropoffSeconds / 2, courier.shiftEndsAt);
+    const busy = Math.max(0, end - ctx.departAt[c]!);
     cost += policy.busyWeight * ctx.scarcity * busy;
   }
   return cost;
@@ -105,11 +107,8 @@ export function jobCost<P>(ctx: MatchingContext<P>, job: Job, c: number, arriveS
  * Cost of leaving the job for a later cycle: as if its best courier served it `holdDelaySeconds`
  * later. A courier costing more than this is worse than waiting.
  */
-export function holdCost<P>(
-  ctx: MatchingContext<P>,
-  job: Job,
-  bestCourier: number,
-  bestArrive: number,
-): number {
-  return jobCost(ctx, job, bestCourier, bestArrive + ctx.policy.holdDelaySeconds);
+export function holdCost<P>(ctx: MatchingContext<P>, job: Job, bestCourier: number, bestArrive: number): number {
+  let waited = 0;
+  for (const i of job.orders) waited += Math.max(0, ctx.now - ctx.orders[i]!.readyAt);
+  return jobCost(ctx, job, bestCourier, bestArrive + ctx.policy.holdDelaySeconds) + ctx.policy.agingWeight * waited;
 }

@@ -41,6 +41,11 @@ export interface MatchingPolicy {
    * candidate; a courier worse than that is not used now.
    */
   holdDelaySeconds: number;
+  /**
+   * Priority of waiting: leaving an order for later costs this much more per second it has
+   * already waited since ready, so remote or awkward orders are not starved by easy ones.
+   */
+  agingWeight: number;
   /** A chosen courier free now is committed only when it must leave within this time. */
   commitHorizonSeconds: number;
 
@@ -72,6 +77,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   maxCandidatesPerOrder: 24,
   lookaheadSeconds: 20 * 60,
   holdDelaySeconds: 5 * 60,
+  agingWeight: 0,
   commitHorizonSeconds: 2 * 60,
   maxBundleSize: 3,
   bundleReadyWindowSeconds: 10 * 60,

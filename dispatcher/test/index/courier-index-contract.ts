@@ -62,7 +62,8 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
       const rand = mulberry32(42);
       const ids = ['a', 'b', 'c', 'd', 'e'];
       let now = 1_000;
-      for (const id of ids) await index.upsertCourier(REGION, courier(id, randomPointNear(rand, AMSTERDAM, 2_000)));
+      for (const id of ids)
+        await index.upsertCourier(REGION, courier(id, randomPointNear(rand, AMSTERDAM, 2_000)));
       for (let step = 0; step < 150; step++) {
         const id = ids[Math.floor(rand() * ids.length)]!;
         const roll = rand();
@@ -74,7 +75,10 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
           const state = (['idle', 'busy', 'offline'] as const)[Math.floor(rand() * 3)]!;
           await index.setState(REGION, id, { state, load: state === 'busy' ? 1 : 0 });
         } else {
-          await index.upsertCourier(REGION, courier(id, randomPointNear(rand, AMSTERDAM, 2_000), { atMs: now }));
+          await index.upsertCourier(
+            REGION,
+            courier(id, randomPointNear(rand, AMSTERDAM, 2_000), { atMs: now }),
+          );
         }
       }
       const listed = await listedAround(index, AMSTERDAM, 8);
@@ -95,12 +99,18 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
       await index.upsertCourier(REGION, courier('c1', AMSTERDAM));
       const near = { lat: AMSTERDAM.lat + 0.00001, lng: AMSTERDAM.lng };
       const far = { lat: AMSTERDAM.lat + 0.05, lng: AMSTERDAM.lng };
-      expect(await index.moveCourier({ region: REGION, courierId: 'c1', ...near, atMs: 2_000 })).toBe('same-cell');
+      expect(await index.moveCourier({ region: REGION, courierId: 'c1', ...near, atMs: 2_000 })).toBe(
+        'same-cell',
+      );
       expect(await index.moveCourier({ region: REGION, courierId: 'c1', ...far, atMs: 3_000 })).toBe('moved');
-      expect(await index.moveCourier({ region: REGION, courierId: 'c1', ...near, atMs: 2_500 })).toBe('stale');
+      expect(await index.moveCourier({ region: REGION, courierId: 'c1', ...near, atMs: 2_500 })).toBe(
+        'stale',
+      );
       const record = await index.getCourier(REGION, 'c1');
       expect(record).toMatchObject({ ...far, lastSeenMs: 3_000 });
-      expect(await index.idleCounts(REGION)).toEqual(new Map([[latLngToCell(far.lat, far.lng, index.resolution), 1]]));
+      expect(await index.idleCounts(REGION)).toEqual(
+        new Map([[latLngToCell(far.lat, far.lng, index.resolution), 1]]),
+      );
     });
 
     it('refuses pings of unknown couriers and counts them in a batch', async () => {
@@ -117,7 +127,13 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
         { region: REGION, courierId: 'ghost', ...far, atMs: 2_000 },
         { region: 'elsewhere', courierId: 'c1', ...far, atMs: 2_000 },
       ]);
-      expect(summary).toEqual({ moved: 1, sameCell: 1, stale: 1, unknown: 2, unknownCourierIds: ['ghost', 'c1'] });
+      expect(summary).toEqual({
+        moved: 1,
+        sameCell: 1,
+        stale: 1,
+        unknown: 2,
+        unknownCourierIds: ['ghost', 'c1'],
+      });
       expect(await index.getCourier(REGION, 'c1')).toMatchObject({ ...far, lastSeenMs: 2_500 });
     });
 
@@ -126,7 +142,9 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
       await expect(index.upsertCourier(REGION, courier('c1', { lat: 91, lng: 0 }))).rejects.toMatchObject({
         reason: 'invalid_position',
       });
-      await expect(index.ingestPings([{ region: REGION, courierId: 'c1', lat: Number.NaN, lng: 0, atMs: 1 }])).rejects.toMatchObject({
+      await expect(
+        index.ingestPings([{ region: REGION, courierId: 'c1', lat: Number.NaN, lng: 0, atMs: 1 }]),
+      ).rejects.toMatchObject({
         reason: 'invalid_position',
       });
     });
@@ -136,7 +154,9 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
       const cell = latLngToCell(AMSTERDAM.lat, AMSTERDAM.lng, index.resolution);
       await index.upsertCourier(REGION, courier('c1', AMSTERDAM));
       const search = (states: ('idle' | 'busy')[]) =>
-        index.findCandidates(REGION, AMSTERDAM, { minCount: 1, maxRings: 1, states }).then((s) => s.candidates.map((c) => c.id));
+        index
+          .findCandidates(REGION, AMSTERDAM, { minCount: 1, maxRings: 1, states })
+          .then((s) => s.candidates.map((c) => c.id));
 
       await index.setState(REGION, 'c1', { state: 'busy', load: 1 });
       expect(await index.getCourier(REGION, 'c1')).toMatchObject({ state: 'busy', load: 1, capacity: 2 });
@@ -182,7 +202,9 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
       const cell = latLngToCell(AMSTERDAM.lat, AMSTERDAM.lng, index.resolution);
       expect(await index.idleCounts(REGION)).toEqual(new Map([[cell, 1]]));
       expect(await index.evictSilent(REGION, 30_000)).toEqual([]);
-      const summary = await index.ingestPings([{ region: REGION, courierId: 'quiet', ...AMSTERDAM, atMs: 63_000 }]);
+      const summary = await index.ingestPings([
+        { region: REGION, courierId: 'quiet', ...AMSTERDAM, atMs: 63_000 },
+      ]);
       expect(summary.unknownCourierIds).toEqual(['quiet']);
     });
 
@@ -212,18 +234,26 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
         });
         expect(ringsSearched).toBe(maxRings);
         const found = candidates.filter((c) => c.distanceMeters <= radiusMeters).map((c) => c.id);
-        const expected = [...points].filter(([, at]) => haversineMeters(center, at) <= radiusMeters).map(([id]) => id);
+        const expected = [...points]
+          .filter(([, at]) => haversineMeters(center, at) <= radiusMeters)
+          .map(([id]) => id);
         expect(found.sort()).toEqual(expected.sort());
-        expect(candidates.map((c) => c.distanceMeters)).toEqual(candidates.map((c) => c.distanceMeters).sort((a, b) => a - b));
+        expect(candidates.map((c) => c.distanceMeters)).toEqual(
+          candidates.map((c) => c.distanceMeters).sort((a, b) => a - b),
+        );
       }
     });
 
     it('stops expanding rings once it has enough couriers', async () => {
       const { index } = make();
       const rand = mulberry32(11);
-      for (let i = 0; i < 200; i++) await index.upsertCourier(REGION, courier(`c${i}`, randomPointNear(rand, AMSTERDAM, 3_000)));
+      for (let i = 0; i < 200; i++)
+        await index.upsertCourier(REGION, courier(`c${i}`, randomPointNear(rand, AMSTERDAM, 3_000)));
       for (const minCount of [1, 5, 20, 60]) {
-        const { candidates, ringsSearched } = await index.findCandidates(REGION, AMSTERDAM, { minCount, maxRings: 10 });
+        const { candidates, ringsSearched } = await index.findCandidates(REGION, AMSTERDAM, {
+          minCount,
+          maxRings: 10,
+        });
         expect(candidates.length).toBeGreaterThanOrEqual(minCount);
         expect(Math.max(...candidates.map((c) => c.ring))).toBeLessThanOrEqual(ringsSearched);
         const inner = candidates.filter((c) => c.ring < ringsSearched).length;
@@ -244,7 +274,10 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
 
     it('counts waiting orders per heat cell, never below zero, beside idle couriers', async () => {
       const { index } = make();
-      const heatCell = cellToParent(latLngToCell(AMSTERDAM.lat, AMSTERDAM.lng, index.resolution), H3_RESOLUTIONS.heat);
+      const heatCell = cellToParent(
+        latLngToCell(AMSTERDAM.lat, AMSTERDAM.lng, index.resolution),
+        H3_RESOLUTIONS.heat,
+      );
       const fine = latLngToCell(AMSTERDAM.lat, AMSTERDAM.lng, 10);
       expect(await index.incrWaitingOrders(REGION, fine, 2)).toBe(2);
       expect(await index.incrWaitingOrders(REGION, heatCell, 1)).toBe(3);

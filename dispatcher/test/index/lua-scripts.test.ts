@@ -49,7 +49,10 @@ describe('index Lua scripts on the real Redis', () => {
 
   it('putCourier-3 writes the hash, last seen, cell set and idle counter, and refuses load over capacity', async () => {
     const { index, k } = fresh();
-    await index.upsertCourier('ams', courier('c1', AMSTERDAM, { vehicle: 'car', capacity: 3, load: 1, shiftEndMs: 9 }));
+    await index.upsertCourier(
+      'ams',
+      courier('c1', AMSTERDAM, { vehicle: 'car', capacity: 3, load: 1, shiftEndMs: 9 }),
+    );
     expect(await redis.hgetall(k.courier('c1'))).toEqual({
       lat: String(AMSTERDAM.lat),
       lng: String(AMSTERDAM.lng),
@@ -120,7 +123,12 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.zscore(k.seen, 'c1')).toBe('1000');
     expect(await call('idle', '')).toBe(1);
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
-    const unknown = await callScript(redis, 'setState', [k.courier('nope'), k.idle], [k.cellPrefix, 'nope', 'idle', '', '']);
+    const unknown = await callScript(
+      redis,
+      'setState',
+      [k.courier('nope'), k.idle],
+      [k.cellPrefix, 'nope', 'idle', '', ''],
+    );
     expect(unknown).toBe(-1);
   });
 
@@ -133,9 +141,15 @@ describe('index Lua scripts on the real Redis', () => {
 
   it('evictSilent-2 removes silent couriers in calls of at most `limit`, cutoff inclusive', async () => {
     const { index, k, p, setNow } = fresh({ evictPerCall: 2 });
-    for (let i = 0; i < 5; i++) await index.upsertCourier('ams', courier(`old${i}`, AMSTERDAM, { atMs: 1_000 + i }));
+    for (let i = 0; i < 5; i++)
+      await index.upsertCourier('ams', courier(`old${i}`, AMSTERDAM, { atMs: 1_000 + i }));
     await index.upsertCourier('ams', courier('new', far, { atMs: 10_000 }));
-    const first = await callScript(redis, 'evictSilent', [k.seen, k.idle], [k.cellPrefix, k.courierPrefix, 1_002, 2]);
+    const first = await callScript(
+      redis,
+      'evictSilent',
+      [k.seen, k.idle],
+      [k.cellPrefix, k.courierPrefix, 1_002, 2],
+    );
     expect(first).toEqual(['old0', 'old1']);
     setNow(11_000);
     expect(await index.evictSilent('ams', 1_001)).toEqual(['old2', 'old3', 'old4']);
@@ -156,20 +170,64 @@ describe('index Lua scripts on the real Redis', () => {
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     await index.upsertCourier('ams', courier('c2', AMSTERDAM, { state: 'busy', shiftEndMs: 5 }));
     const cell = cellOf(AMSTERDAM);
-    const reply = await callScript(redis, 'findCandidates', [k.cell(cell)], [k.cellPrefix, k.courierPrefix, 1, 'busy', 0]);
-    expect(reply).toEqual([0, 'c2', 0, String(AMSTERDAM.lat), String(AMSTERDAM.lng), cell, 'busy', 'crowd', 'bike', '0', '2', '1000', '5']);
-    const none = await callScript(redis, 'findCandidates', [k.cell(cell)], [k.cellPrefix, k.courierPrefix, 1, 'idle', 1, 1, 'nocell']);
-    expect(none).toEqual([0, 'c1', 0, String(AMSTERDAM.lat), String(AMSTERDAM.lng), cell, 'idle', 'crowd', 'bike', '0', '2', '1000', null]);
+    const reply = await callScript(
+      redis,
+      'findCandidates',
+      [k.cell(cell)],
+      [k.cellPrefix, k.courierPrefix, 1, 'busy', 0],
+    );
+    expect(reply).toEqual([
+      0,
+      'c2',
+      0,
+      String(AMSTERDAM.lat),
+      String(AMSTERDAM.lng),
+      cell,
+      'busy',
+      'crowd',
+      'bike',
+      '0',
+      '2',
+      '1000',
+      '5',
+    ]);
+    const none = await callScript(
+      redis,
+      'findCandidates',
+      [k.cell(cell)],
+      [k.cellPrefix, k.courierPrefix, 1, 'idle', 1, 1, 'nocell'],
+    );
+    expect(none).toEqual([
+      0,
+      'c1',
+      0,
+      String(AMSTERDAM.lat),
+      String(AMSTERDAM.lng),
+      cell,
+      'idle',
+      'crowd',
+      'bike',
+      '0',
+      '2',
+      '1000',
+      null,
+    ]);
   });
 
   it('keeps exactly one set membership per listed courier and exact idle counters under random traffic', async () => {
     const { index, k, p } = fresh();
     const rand = mulberry32(3);
     const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
-    for (const id of ids) await index.upsertCourier('ams', courier(id, randomPointNear(rand, AMSTERDAM, 1_500)));
+    for (const id of ids)
+      await index.upsertCourier('ams', courier(id, randomPointNear(rand, AMSTERDAM, 1_500)));
     let now = 2_000;
     for (let round = 0; round < 20; round++) {
-      const pings = ids.map((id) => ({ region: 'ams', courierId: id, ...randomPointNear(rand, AMSTERDAM, 1_500), atMs: now }));
+      const pings = ids.map((id) => ({
+        region: 'ams',
+        courierId: id,
+        ...randomPointNear(rand, AMSTERDAM, 1_500),
+        atMs: now,
+      }));
       now += 1_000;
       await index.ingestPings(pings);
       const id = ids[Math.floor(rand() * ids.length)]!;
@@ -178,7 +236,8 @@ describe('index Lua scripts on the real Redis', () => {
     const keys = await allKeys(p);
     const membership = new Map<string, string[]>();
     for (const key of keys.filter((key) => key.startsWith(k.cellPrefix))) {
-      for (const id of await redis.smembers(key)) membership.set(id, [...(membership.get(id) ?? []), key.slice(k.cellPrefix.length)]);
+      for (const id of await redis.smembers(key))
+        membership.set(id, [...(membership.get(id) ?? []), key.slice(k.cellPrefix.length)]);
     }
     const idle: Record<string, string> = {};
     for (const id of ids) {

@@ -19,6 +19,10 @@ afterAll(async () => {
 courierIndexContract('redis', () => {
   let now = 0;
   // A prefix per index keeps the tests of this file apart from each other.
-  const index = new RedisCourierIndex(redis, { prefix: `${prefix}:${indexes++}`, clock: () => now, pingsPerCall: 2 });
+  const index = new RedisCourierIndex(redis, {
+    prefix: `${prefix}:${indexes++}`,
+    clock: () => now,
+    pingsPerCall: 2,
+  });
   return { index, setNow: (ms) => (now = ms) };
 });
