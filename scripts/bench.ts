@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const chosen = names.length > 0 ? names : Object.keys(suites);
   const unknown = chosen.filter((n) => !(n in suites));
   if (unknown.length > 0) {
-    process.stderr.write(`unknown benchmark suite(s): ${unknown.join(', ')}; known: ${Object.keys(suites).join(', ')}\n`);
+    process.stderr.write(
+      `unknown benchmark suite(s): ${unknown.join(', ')}; known: ${Object.keys(suites).join(', ')}\n`,
+    );
     process.exit(2);
   }
   const all: BenchResult[] = [];

@@ -9,8 +9,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createCourier, createOperator, createStore } from '../api/src/cli/accounts.js';
 import { loadApiConfig } from '../api/src/config.js';
-import { ensureDatabase } from '../api/src/db/migrate-cli.js';
 import { migrate } from '../api/src/db/migrate.js';
+import { ensureDatabase } from '../api/src/db/migrate-cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_FILE = `${root}.demo-accounts.json`;
@@ -23,11 +23,17 @@ interface DemoAccounts {
 }
 
 async function checkServices(): Promise<void> {
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(config.REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
   } catch {
-    fail(`Redis is not reachable at ${config.REDIS_URL}.\n  Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`);
+    fail(
+      `Redis is not reachable at ${config.REDIS_URL}.\n  Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
+    );
   } finally {
     redis.disconnect();
   }
@@ -56,9 +62,19 @@ async function seedDemo(client: pg.Client): Promise<DemoAccounts> {
   const store = await createStore(client, { name: 'Demo Bakery', region: 'city', lat: 52.52, lng: 13.405 });
   const courier = { email: `courier-${suffix}@demo.o2o`, password: 'demo-courier' };
   const operator = { email: `ops-${suffix}@demo.o2o`, password: 'demo-operator' };
-  await createCourier(client, { name: 'Demo Courier', ...courier, kind: 'crowd', vehicle: 'bike', region: 'city' });
+  await createCourier(client, {
+    name: 'Demo Courier',
+    ...courier,
+    kind: 'crowd',
+    vehicle: 'bike',
+    region: 'city',
+  });
   await createOperator(client, { name: 'Demo Operator', ...operator, regions: ['city'] });
-  const accounts: DemoAccounts = { store: { id: store.id, name: store.name, api_key: store.api_key }, courier, operator };
+  const accounts: DemoAccounts = {
+    store: { id: store.id, name: store.name, api_key: store.api_key },
+    courier,
+    operator,
+  };
   // Demo credentials only (gitignored): the API key is shown once, so keep it for the next start.
   writeFileSync(DEMO_FILE, `${JSON.stringify(accounts, null, 2)}\n`, { mode: 0o600 });
   return accounts;

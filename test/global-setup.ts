@@ -13,9 +13,12 @@ export default async function setup(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`Redis is not reachable at ${testRedisUrl()}: start it (see README, "Running the tests")`, {
-      cause: err,
-    });
+    throw new Error(
+      `Redis is not reachable at ${testRedisUrl()}: start it (see README, "Running the tests")`,
+      {
+        cause: err,
+      },
+    );
   } finally {
     redis.disconnect();
   }

@@ -12,10 +12,14 @@ interface Servers {
 }
 
 async function startServers(): Promise<{ servers: Servers; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bench-server.ts', import.meta.url))], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: process.env,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./bench-server.ts', import.meta.url))],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: process.env,
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -43,7 +47,12 @@ function run(options: autocannon.Options): Promise<Result> {
   });
 }
 
-function createOrdersOptions(servers: Servers, seconds: number, connections: number, overallRate?: number): autocannon.Options {
+function createOrdersOptions(
+  servers: Servers,
+  seconds: number,
+  connections: number,
+  overallRate?: number,
+): autocannon.Options {
   return {
     url: servers.apiUrl,
     connections,
@@ -71,7 +80,9 @@ function createOrdersOptions(servers: Servers, seconds: number, connections: num
 function checkErrors(name: string, result: Result, expectedStatus: '2xx'): void {
   const bad = result.errors + result.timeouts + result.non2xx;
   if (bad > 0 || result[expectedStatus] === 0) {
-    throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    throw new Error(
+      `${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
   }
 }
 
@@ -94,15 +105,38 @@ export const apiBench: BenchSuite = async function* ({ quick, log }) {
     log(`POST /v1/orders for ${seconds}s`);
     const orders = await run(createOrdersOptions(servers, seconds, 50));
     checkErrors('orders', orders, '2xx');
-    yield benchResult('api.orders.create.throughput', orders.requests.average, 'req/s', 'fastify hello-world', hello.requests.average);
+    yield benchResult(
+      'api.orders.create.throughput',
+      orders.requests.average,
+      'req/s',
+      'fastify hello-world',
+      hello.requests.average,
+    );
 
     const halfRate = Math.max(1, Math.round(orders.requests.average / 2));
     log(`POST /v1/orders at ${halfRate} req/s for ${seconds}s`);
     const paced = await run(createOrdersOptions(servers, seconds, 20, halfRate));
     checkErrors('orders at half rate', paced, '2xx');
-    const helloPaced = await run({ url: `${servers.helloUrl}/hello`, connections: 20, duration: seconds, overallRate: halfRate });
-    yield benchResult(`api.orders.create.p50_at_${halfRate}rps`, paced.latency.p50, 'ms', 'hello-world p50 at same rate', helloPaced.latency.p50);
-    yield benchResult(`api.orders.create.p99_at_${halfRate}rps`, paced.latency.p99, 'ms', 'hello-world p99 at same rate', helloPaced.latency.p99);
+    const helloPaced = await run({
+      url: `${servers.helloUrl}/hello`,
+      connections: 20,
+      duration: seconds,
+      overallRate: halfRate,
+    });
+    yield benchResult(
+      `api.orders.create.p50_at_${halfRate}rps`,
+      paced.latency.p50,
+      'ms',
+      'hello-world p50 at same rate',
+      helloPaced.latency.p50,
+    );
+    yield benchResult(
+      `api.orders.create.p99_at_${halfRate}rps`,
+      paced.latency.p99,
+      'ms',
+      'hello-world p99 at same rate',
+      helloPaced.latency.p99,
+    );
   } finally {
     child.stdin?.end();
     await new Promise((resolve) => child.once('exit', resolve));

@@ -12,8 +12,8 @@ import { buildApp } from '../src/app.js';
 import { createOrderSecrets } from '../src/auth/order-secrets.js';
 import { createStore } from '../src/cli/accounts.js';
 import { loadApiConfig } from '../src/config.js';
-import { ensureDatabase } from '../src/db/migrate-cli.js';
 import { migrate } from '../src/db/migrate.js';
+import { ensureDatabase } from '../src/db/migrate-cli.js';
 import { createPool } from '../src/db/pool.js';
 import { redisOrderEffects } from '../src/reconcile/order-effects-redis.js';
 import { createOutboxQueue } from '../src/webhooks/outbox-queue.js';
@@ -44,14 +44,22 @@ const redis = new Redis(config.REDIS_URL);
 const bull = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const outboxQueue = createOutboxQueue(bull, prefix);
 const app = await buildApp(
-  { config, pool, redis, effects: redisOrderEffects(redis, prefix, outboxQueue), secrets: createOrderSecrets(config.TOKEN_SECRET) },
+  {
+    config,
+    pool,
+    redis,
+    effects: redisOrderEffects(redis, prefix, outboxQueue),
+    secrets: createOrderSecrets(config.TOKEN_SECRET),
+  },
   { logger: false },
 );
 await app.listen({ host: '127.0.0.1', port: 0 });
 const store = await createStore(pool, { name: 'Bench store', region: 'city' });
 
 const url = (server: { address(): unknown }) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-process.stdout.write(`${JSON.stringify({ helloUrl: url(hello.server), apiUrl: url(app.server), apiKey: store.api_key })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ helloUrl: url(hello.server), apiUrl: url(app.server), apiKey: store.api_key })}\n`,
+);
 
 const shutdown = async () => {
   await app.close();

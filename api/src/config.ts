@@ -1,5 +1,5 @@
-import { type Static, Type } from 'typebox';
 import { parseEnvConfig, StringUnion } from '@o2o/domain';
+import { type Static, Type } from 'typebox';
 
 /**
  * The api's configuration: one schema over environment variables, parsed once at start, frozen and
@@ -32,6 +32,9 @@ const ApiConfigSchema = Type.Object({
 export type ApiConfig = Readonly<Static<typeof ApiConfigSchema>>;
 
 /** Parses the api's config from env; throws one readable error listing every bad variable. */
-export function loadApiConfig(env: Record<string, string | undefined>, overrides: Partial<ApiConfig> = {}): ApiConfig {
+export function loadApiConfig(
+  env: Record<string, string | undefined>,
+  overrides: Partial<ApiConfig> = {},
+): ApiConfig {
   return parseEnvConfig(ApiConfigSchema, env, overrides);
 }

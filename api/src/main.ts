@@ -4,8 +4,8 @@ import { buildApp } from './app.js';
 import { createOrderSecrets } from './auth/order-secrets.js';
 import { loadApiConfig } from './config.js';
 import { createPool } from './db/pool.js';
-import { reconcile, startReconciler } from './reconcile/reconciler.js';
 import { redisOrderEffects } from './reconcile/order-effects-redis.js';
+import { reconcile, startReconciler } from './reconcile/reconciler.js';
 import { createOutboxQueue } from './webhooks/outbox-queue.js';
 import { startWebhookWorker } from './webhooks/outbox-worker.js';
 

@@ -34,6 +34,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`webhook worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `webhook worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

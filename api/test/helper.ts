@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { createTestDatabase } from '../../test/support/postgres.js';
 import { testRedisUrl } from '../../test/support/env.js';
+import { createTestDatabase } from '../../test/support/postgres.js';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/app-types.js';
 import { createOrderSecrets, type OrderSecrets } from '../src/auth/order-secrets.js';
@@ -12,6 +12,9 @@ import { type ApiConfig, loadApiConfig } from '../src/config.js';
 import { createPool, type Pool } from '../src/db/pool.js';
 import { redisOrderEffects } from '../src/reconcile/order-effects-redis.js';
 import { createOutboxQueue } from '../src/webhooks/outbox-queue.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field and assert them.
+type ResponseBody = any;
 
 export interface TestApi {
   app: App;
@@ -27,7 +30,7 @@ export interface TestApi {
     method: string,
     path: string,
     options?: { apiKey?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; headers: Headers; body: any }>;
+  ): Promise<{ status: number; headers: Headers; body: ResponseBody }>;
   /** Row counts of the tables a request may write, to prove a refused request wrote nothing. */
   rowCounts(): Promise<Record<string, number>>;
 }
@@ -47,7 +50,13 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
     const prefix = `t${randomBytes(5).toString('hex')}`;
     const config = loadApiConfig(
       {},
-      { DATABASE_URL: db.url, REDIS_URL: testRedisUrl(), REDIS_PREFIX: prefix, LOG_LEVEL: 'silent', ...overrides },
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL: testRedisUrl(),
+        REDIS_PREFIX: prefix,
+        LOG_LEVEL: 'silent',
+        ...overrides,
+      },
     );
     const pool = createPool(config.DATABASE_URL, 20);
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
@@ -79,7 +88,11 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
         if (options.rawBody !== undefined) body = options.rawBody;
         else if (options.body !== undefined) body = JSON.stringify(options.body);
         if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-        const response = await fetch(`${api.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+        const response = await fetch(`${api.baseUrl}${path}`, {
+          method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+        });
         const text = await response.text();
         let parsed: unknown = text;
         try {
@@ -93,7 +106,9 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
         const tables = ['orders', 'order_events', 'outbox', 'idempotency_keys', 'quotes'];
         const out: Record<string, number> = {};
         for (const t of tables) {
-          out[t] = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n ?? 0);
+          out[t] = Number(
+            (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n ?? 0,
+          );
         }
         return out;
       },

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { queuedOrderIds } from '@o2o/dispatcher';
+import { describe, expect, it } from 'vitest';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
 
 const api = useTestApi();
@@ -15,12 +15,20 @@ describe('POST /v1/orders', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'created', version: 1, courier_id: null, currency: 'EUR' });
     expect(res.body.handoff_pin).toMatch(/^[0-9]{4}$/);
-    expect(res.body.tracking_url).toMatch(new RegExp(`^${api.config.PUBLIC_BASE_URL}/track/[A-Za-z0-9_-]{43}$`));
+    expect(res.body.tracking_url).toMatch(
+      new RegExp(`^${api.config.PUBLIC_BASE_URL}/track/[A-Za-z0-9_-]{43}$`),
+    );
     expect(res.body.fee_cents).toBeGreaterThan(0);
     expect(await queuedOrderIds(api.redis, api.config.REDIS_PREFIX, 'city')).toContain(res.body.id);
     const events = await api.call('GET', `/v1/orders/${res.body.id}/events`, { apiKey: store.apiKey });
     expect(events.body.data).toEqual([
-      expect.objectContaining({ seq: 1, type: 'order.created', from_status: null, to_status: 'created', actor: 'store' }),
+      expect.objectContaining({
+        seq: 1,
+        type: 'order.created',
+        from_status: null,
+        to_status: 'created',
+        actor: 'store',
+      }),
     ]);
   });
 
@@ -28,8 +36,16 @@ describe('POST /v1/orders', () => {
     const store = await api.newStore();
     const key = idempotencyKey();
     const body = orderBody();
-    const first = await api.call('POST', '/v1/orders', { apiKey: store.apiKey, body, headers: { 'idempotency-key': key } });
-    const again = await api.call('POST', '/v1/orders', { apiKey: store.apiKey, body, headers: { 'idempotency-key': key } });
+    const first = await api.call('POST', '/v1/orders', {
+      apiKey: store.apiKey,
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    const again = await api.call('POST', '/v1/orders', {
+      apiKey: store.apiKey,
+      body,
+      headers: { 'idempotency-key': key },
+    });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     const other = await api.call('POST', '/v1/orders', {
@@ -61,7 +77,11 @@ describe('POST /v1/orders', () => {
   it('refuses a second order with the same external_id under another key', async () => {
     const store = await api.newStore();
     const body = orderBody();
-    await api.call('POST', '/v1/orders', { apiKey: store.apiKey, body, headers: { 'idempotency-key': idempotencyKey() } });
+    await api.call('POST', '/v1/orders', {
+      apiKey: store.apiKey,
+      body,
+      headers: { 'idempotency-key': idempotencyKey() },
+    });
     const dup = await api.call('POST', '/v1/orders', {
       apiKey: store.apiKey,
       body,
@@ -89,7 +109,9 @@ describe('POST /v1/orders', () => {
     expect(order.status).toBe(201);
     expect(order.body).toMatchObject({ fee_cents: quote.body.fee_cents, vehicle: 'scooter' });
 
-    await api.pool.query(`UPDATE quotes SET expires_at = now() - interval '1 second' WHERE id = $1`, [quote.body.id]);
+    await api.pool.query(`UPDATE quotes SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      quote.body.id,
+    ]);
     const late = await api.call('POST', '/v1/orders', {
       apiKey: store.apiKey,
       body: { ...orderBody(), pickup: body.pickup, dropoff: body.dropoff, quote_id: quote.body.id },
@@ -103,7 +125,10 @@ describe('POST /v1/orders', () => {
     const a = await api.newStore('A');
     const b = await api.newStore('B');
     const body = orderBody();
-    const quote = await api.call('POST', '/v1/quotes', { apiKey: a.apiKey, body: { pickup: body.pickup, dropoff: body.dropoff } });
+    const quote = await api.call('POST', '/v1/quotes', {
+      apiKey: a.apiKey,
+      body: { pickup: body.pickup, dropoff: body.dropoff },
+    });
     const res = await api.call('POST', '/v1/orders', {
       apiKey: b.apiKey,
       body: { ...body, quote_id: quote.body.id },
@@ -132,7 +157,10 @@ describe('reading orders', () => {
       expect(theirs.status).toBe(404);
       expect(theirs.body.code).toBe('not_found');
     }
-    const cancel = await api.call('POST', `/v1/orders/${created.body.id}/cancel`, { apiKey: b.apiKey, body: {} });
+    const cancel = await api.call('POST', `/v1/orders/${created.body.id}/cancel`, {
+      apiKey: b.apiKey,
+      body: {},
+    });
     expect(cancel.status).toBe(404);
     const listB = await api.call('GET', '/v1/orders', { apiKey: b.apiKey });
     expect(listB.body.data).toEqual([]);
@@ -161,7 +189,10 @@ describe('reading orders', () => {
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
 
-    await api.call('POST', `/v1/orders/${ids[0]}/cancel`, { apiKey: store.apiKey, body: { reason: 'customer left' } });
+    await api.call('POST', `/v1/orders/${ids[0]}/cancel`, {
+      apiKey: store.apiKey,
+      body: { reason: 'customer left' },
+    });
     const canceled = await api.call('GET', '/v1/orders?status=canceled', { apiKey: store.apiKey });
     expect(canceled.body.data.map((o: { id: string }) => o.id)).toEqual([ids[0]]);
     const byExternal = await api.call('GET', '/v1/orders?external_id=page-3', { apiKey: store.apiKey });
@@ -203,7 +234,10 @@ describe('POST /v1/orders/:id/cancel', () => {
       headers: { 'idempotency-key': idempotencyKey() },
     });
     await api.pool.query(`UPDATE orders SET status = 'picked_up' WHERE id = $1`, [created.body.id]);
-    const res = await api.call('POST', `/v1/orders/${created.body.id}/cancel`, { apiKey: store.apiKey, body: {} });
+    const res = await api.call('POST', `/v1/orders/${created.body.id}/cancel`, {
+      apiKey: store.apiKey,
+      body: {},
+    });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('order_not_cancelable');
     const row = await api.pool.query('SELECT status FROM orders WHERE id = $1', [created.body.id]);

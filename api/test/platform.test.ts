@@ -26,10 +26,18 @@ describe('health, metrics and docs', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/quotes', '/v1/orders', '/v1/orders/{id}', '/v1/orders/{id}/events', '/v1/orders/{id}/cancel']),
+      expect.arrayContaining([
+        '/v1/quotes',
+        '/v1/orders',
+        '/v1/orders/{id}',
+        '/v1/orders/{id}/events',
+        '/v1/orders/{id}/cancel',
+      ]),
     );
     const create = doc.body.paths['/v1/orders'].post;
-    expect(create.parameters).toContainEqual(expect.objectContaining({ name: 'idempotency-key', in: 'header', required: true }));
+    expect(create.parameters).toContainEqual(
+      expect.objectContaining({ name: 'idempotency-key', in: 'header', required: true }),
+    );
     expect(create.requestBody.content['application/json'].schema.required).toEqual(
       expect.arrayContaining(['external_id', 'pickup', 'dropoff', 'customer']),
     );
@@ -49,38 +57,76 @@ describe('logins', () => {
       vehicle: 'bike',
       region: 'city',
     });
-    const ok = await api.call('POST', '/v1/auth/courier/login', { body: { email: 'rita@example.com', password: 'pedal-fast' } });
+    const ok = await api.call('POST', '/v1/auth/courier/login', {
+      body: { email: 'rita@example.com', password: 'pedal-fast' },
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body.courier).toMatchObject({ name: 'Rita', kind: 'crowd', vehicle: 'bike', capacity: 2, region: 'city' });
+    expect(ok.body.courier).toMatchObject({
+      name: 'Rita',
+      kind: 'crowd',
+      vehicle: 'bike',
+      capacity: 2,
+      region: 'city',
+    });
     const claims = api.app.jwt.verify<{ role: string; sub: string }>(ok.body.token);
     expect(claims).toMatchObject({ role: 'courier', sub: ok.body.courier.id });
-    const wrong = await api.call('POST', '/v1/auth/courier/login', { body: { email: 'rita@example.com', password: 'nope' } });
+    const wrong = await api.call('POST', '/v1/auth/courier/login', {
+      body: { email: 'rita@example.com', password: 'nope' },
+    });
     expect(wrong.status).toBe(401);
   });
 
   it("lets an operator list dead-lettered webhooks of their regions only, and refuses a courier's token", async () => {
-    await createOperator(api.pool, { name: 'Olga', email: 'olga@example.com', password: 'watch-the-map', regions: ['city'] });
-    await createOperator(api.pool, { name: 'Nils', email: 'nils@example.com', password: 'elsewhere', regions: ['north'] });
+    await createOperator(api.pool, {
+      name: 'Olga',
+      email: 'olga@example.com',
+      password: 'watch-the-map',
+      regions: ['city'],
+    });
+    await createOperator(api.pool, {
+      name: 'Nils',
+      email: 'nils@example.com',
+      password: 'elsewhere',
+      regions: ['north'],
+    });
     const store = await api.newStore();
     const order = await api.call('POST', '/v1/orders', {
       apiKey: store.apiKey,
       body: orderBody(),
       headers: { 'idempotency-key': idempotencyKey() },
     });
-    await api.pool.query(`UPDATE outbox SET status = 'dead', attempts = 9, last_error = 'HTTP 500' WHERE order_id = $1`, [
-      order.body.id,
-    ]);
-    const olga = await api.call('POST', '/v1/auth/operator/login', { body: { email: 'olga@example.com', password: 'watch-the-map' } });
-    const list = await api.call('GET', '/v1/ops/webhooks/dead', { headers: { authorization: `Bearer ${olga.body.token}` } });
+    await api.pool.query(
+      `UPDATE outbox SET status = 'dead', attempts = 9, last_error = 'HTTP 500' WHERE order_id = $1`,
+      [order.body.id],
+    );
+    const olga = await api.call('POST', '/v1/auth/operator/login', {
+      body: { email: 'olga@example.com', password: 'watch-the-map' },
+    });
+    const list = await api.call('GET', '/v1/ops/webhooks/dead', {
+      headers: { authorization: `Bearer ${olga.body.token}` },
+    });
     expect(list.status).toBe(200);
     expect(list.body.data).toEqual([
-      expect.objectContaining({ order_id: order.body.id, type: 'order.created', attempts: 9, last_error: 'HTTP 500' }),
+      expect.objectContaining({
+        order_id: order.body.id,
+        type: 'order.created',
+        attempts: 9,
+        last_error: 'HTTP 500',
+      }),
     ]);
-    const nils = await api.call('POST', '/v1/auth/operator/login', { body: { email: 'nils@example.com', password: 'elsewhere' } });
-    const none = await api.call('GET', '/v1/ops/webhooks/dead', { headers: { authorization: `Bearer ${nils.body.token}` } });
+    const nils = await api.call('POST', '/v1/auth/operator/login', {
+      body: { email: 'nils@example.com', password: 'elsewhere' },
+    });
+    const none = await api.call('GET', '/v1/ops/webhooks/dead', {
+      headers: { authorization: `Bearer ${nils.body.token}` },
+    });
     expect(none.body.data).toEqual([]);
-    const courier = await api.call('POST', '/v1/auth/courier/login', { body: { email: 'rita@example.com', password: 'pedal-fast' } });
-    const refused = await api.call('GET', '/v1/ops/webhooks/dead', { headers: { authorization: `Bearer ${courier.body.token}` } });
+    const courier = await api.call('POST', '/v1/auth/courier/login', {
+      body: { email: 'rita@example.com', password: 'pedal-fast' },
+    });
+    const refused = await api.call('GET', '/v1/ops/webhooks/dead', {
+      headers: { authorization: `Bearer ${courier.body.token}` },
+    });
     expect(refused.status).toBe(403);
     expect((await api.call('GET', '/v1/ops/webhooks/dead')).status).toBe(401);
   });

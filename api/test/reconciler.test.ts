@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { dispatchQueueKey, queuedOrderIds } from '@o2o/dispatcher';
+import { describe, expect, it } from 'vitest';
 import { reconcile } from '../src/reconcile/reconciler.js';
 import { outboxJobId } from '../src/webhooks/outbox-queue.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
@@ -10,7 +10,11 @@ describe('reconciler', () => {
   it('puts back pending orders that Redis lost, and only those', async () => {
     const store = await api.newStore();
     const create = () =>
-      api.call('POST', '/v1/orders', { apiKey: store.apiKey, body: orderBody(), headers: { 'idempotency-key': idempotencyKey() } });
+      api.call('POST', '/v1/orders', {
+        apiKey: store.apiKey,
+        body: orderBody(),
+        headers: { 'idempotency-key': idempotencyKey() },
+      });
     const [kept, lost, canceled] = await Promise.all([create(), create(), create()]);
     await api.call('POST', `/v1/orders/${canceled.body.id}/cancel`, { apiKey: store.apiKey, body: {} });
     // A crash between commit and enqueue, or a Redis restart: the queue no longer has the order.
@@ -22,7 +26,9 @@ describe('reconciler', () => {
     const queued = await queuedOrderIds(api.redis, api.config.REDIS_PREFIX, 'city');
     expect(queued.sort()).toEqual([kept.body.id, lost.body.id].sort());
     // Running it again changes nothing.
-    expect((await reconcile(api.pool, api.redis, api.config.REDIS_PREFIX, api.outboxQueue)).ordersRequeued).toBe(0);
+    expect(
+      (await reconcile(api.pool, api.redis, api.config.REDIS_PREFIX, api.outboxQueue)).ordersRequeued,
+    ).toBe(0);
   });
 
   it('keeps queue order by age after a rebuild from scratch', async () => {
@@ -49,7 +55,9 @@ describe('reconciler', () => {
       body: orderBody(),
       headers: { 'idempotency-key': idempotencyKey() },
     });
-    const { rows } = await api.pool.query<{ id: string }>('SELECT id FROM outbox WHERE order_id = $1', [order.body.id]);
+    const { rows } = await api.pool.query<{ id: string }>('SELECT id FROM outbox WHERE order_id = $1', [
+      order.body.id,
+    ]);
     const outboxId = rows[0]!.id;
     await api.outboxQueue.remove(outboxJobId(outboxId));
     expect(await api.outboxQueue.getJob(outboxJobId(outboxId))).toBeUndefined();

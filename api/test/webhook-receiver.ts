@@ -32,7 +32,10 @@ export async function startWebhookReceiver(secret: () => string) {
       const raw = Buffer.concat(chunks).toString('utf8');
       const signatureValid = verifyWebhook(
         secret(),
-        { signature: String(req.headers[SIGNATURE_HEADER]), timestamp: String(req.headers[TIMESTAMP_HEADER]) },
+        {
+          signature: String(req.headers[SIGNATURE_HEADER]),
+          timestamp: String(req.headers[TIMESTAMP_HEADER]),
+        },
         raw,
       );
       const eventId = String(req.headers[EVENT_ID_HEADER]);

@@ -1,8 +1,8 @@
+import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Worker } from 'bullmq';
 import { pino } from 'pino';
-import { type OutboxJob } from '../src/webhooks/outbox-queue.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxJob } from '../src/webhooks/outbox-queue.js';
 import { backoffDelayMs, deliverOutboxRow, startWebhookWorker } from '../src/webhooks/outbox-worker.js';
 import { signWebhook, verifyWebhook } from '../src/webhooks/sign.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
@@ -17,7 +17,13 @@ beforeAll(async () => {
   worker = startWebhookWorker(
     workerConnection,
     api.pool,
-    { redisPrefix: api.config.REDIS_PREFIX, retryForMs: 60_000, backoffBaseMs: 50, backoffMaxMs: 200, timeoutMs: 2000 },
+    {
+      redisPrefix: api.config.REDIS_PREFIX,
+      retryForMs: 60_000,
+      backoffBaseMs: 50,
+      backoffMaxMs: 200,
+      timeoutMs: 2000,
+    },
     pino({ level: 'silent' }),
   );
 });
@@ -45,12 +51,16 @@ describe('webhook signatures', () => {
     expect(verifyWebhook('whsec_test', { signature, timestamp: String(now) }, '{"a":1}', now)).toBe(true);
     expect(verifyWebhook('whsec_test', { signature, timestamp: String(now) }, '{"a":2}', now)).toBe(false);
     expect(verifyWebhook('whsec_other', { signature, timestamp: String(now) }, '{"a":1}', now)).toBe(false);
-    expect(verifyWebhook('whsec_test', { signature, timestamp: String(now) }, '{"a":1}', now + 301)).toBe(false);
+    expect(verifyWebhook('whsec_test', { signature, timestamp: String(now) }, '{"a":1}', now + 301)).toBe(
+      false,
+    );
   });
 
   it('backs off exponentially with jitter, capped', () => {
     const noJitter = () => 1;
-    expect([1, 2, 3, 4, 10].map((n) => backoffDelayMs(n, 1000, 5000, noJitter))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect([1, 2, 3, 4, 10].map((n) => backoffDelayMs(n, 1000, 5000, noJitter))).toEqual([
+      1000, 2000, 4000, 5000, 5000,
+    ]);
     expect(backoffDelayMs(3, 1000, 60_000, () => 0)).toBe(2000);
   });
 });
@@ -90,7 +100,8 @@ describe('webhook delivery', () => {
     let secret = '';
     const receiver = await startWebhookReceiver(() => secret);
     try {
-      secret = (await api.call('PUT', '/v1/webhook', { apiKey: store.apiKey, body: { url: receiver.url } })).body.secret;
+      secret = (await api.call('PUT', '/v1/webhook', { apiKey: store.apiKey, body: { url: receiver.url } }))
+        .body.secret;
       receiver.failNext(3);
       const order = await api.call('POST', '/v1/orders', {
         apiKey: store.apiKey,
@@ -119,8 +130,13 @@ describe('webhook delivery', () => {
       expect(rows.rows.reduce((n, r) => n + r.attempts, 0)).toBe(receiver.deliveries());
 
       // A job that runs again (a worker crash after the POST) does not deliver twice.
-      const ids = await api.pool.query<{ id: string }>('SELECT id FROM outbox WHERE order_id = $1', [order.body.id]);
-      for (const { id } of ids.rows) expect(await deliverOutboxRow(api.pool, id, { retryForMs: 60_000, timeoutMs: 1000 })).toBe('done-before');
+      const ids = await api.pool.query<{ id: string }>('SELECT id FROM outbox WHERE order_id = $1', [
+        order.body.id,
+      ]);
+      for (const { id } of ids.rows)
+        expect(await deliverOutboxRow(api.pool, id, { retryForMs: 60_000, timeoutMs: 1000 })).toBe(
+          'done-before',
+        );
       expect(receiver.processed.filter((e) => e.order?.id === order.body.id)).toHaveLength(2);
     } finally {
       await receiver.close();
@@ -139,15 +155,20 @@ describe('webhook delivery', () => {
         headers: { 'idempotency-key': idempotencyKey() },
       });
       const row = await until(async () => {
-        const r = await api.pool.query<{ id: string; attempts: number }>('SELECT id, attempts FROM outbox WHERE order_id = $1', [
-          order.body.id,
-        ]);
+        const r = await api.pool.query<{ id: string; attempts: number }>(
+          'SELECT id, attempts FROM outbox WHERE order_id = $1',
+          [order.body.id],
+        );
         return r.rows[0] && r.rows[0].attempts >= 2 ? r.rows[0] : undefined;
       });
       // The event is older than the retry window: the next attempt gives up on it.
-      await api.pool.query(`UPDATE outbox SET created_at = now() - interval '2 minutes' WHERE id = $1`, [row.id]);
+      await api.pool.query(`UPDATE outbox SET created_at = now() - interval '2 minutes' WHERE id = $1`, [
+        row.id,
+      ]);
       await until(async () => {
-        const r = await api.pool.query<{ status: string }>('SELECT status FROM outbox WHERE id = $1', [row.id]);
+        const r = await api.pool.query<{ status: string }>('SELECT status FROM outbox WHERE id = $1', [
+          row.id,
+        ]);
         return r.rows[0]?.status === 'dead' || undefined;
       });
     } finally {
@@ -163,7 +184,9 @@ describe('webhook delivery', () => {
       headers: { 'idempotency-key': idempotencyKey() },
     });
     await until(async () => {
-      const r = await api.pool.query<{ status: string }>('SELECT status FROM outbox WHERE order_id = $1', [order.body.id]);
+      const r = await api.pool.query<{ status: string }>('SELECT status FROM outbox WHERE order_id = $1', [
+        order.body.id,
+      ]);
       return r.rows[0]?.status === 'skipped' || undefined;
     });
   });

@@ -23,7 +23,9 @@ export function parseEnvConfig<S extends TObject>(
   Object.assign(raw, overrides);
   const checker = Compile(schema);
   if (!checker.Check(raw)) {
-    const problems = [...checker.Errors(raw)].map((e) => `${e.instancePath.slice(1) || '(root)'}: ${e.message}`);
+    const problems = [...checker.Errors(raw)].map(
+      (e) => `${e.instancePath.slice(1) || '(root)'}: ${e.message}`,
+    );
     throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return Object.freeze(raw as Static<S>);

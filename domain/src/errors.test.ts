@@ -5,7 +5,11 @@ import { DomainError, ERRORS, isErrorCode } from './errors.js';
 describe('error catalogue', () => {
   it('agrees with the table in docs/errors.md', () => {
     const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-    const rows = [...doc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
+    const rows = [...doc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map((m) => [
+      m[1],
+      Number(m[2]),
+      m[3],
+    ]);
     expect(rows).toEqual(Object.entries(ERRORS).map(([code, e]) => [code, e.status, e.title]));
   });
 
@@ -18,7 +22,12 @@ describe('error catalogue', () => {
 
   it('builds errors from codes with their status and title', () => {
     const err = new DomainError('quote_expired', { detail: 'expired 3 s ago' });
-    expect(err).toMatchObject({ code: 'quote_expired', status: 422, title: 'The quote has expired', message: 'expired 3 s ago' });
+    expect(err).toMatchObject({
+      code: 'quote_expired',
+      status: 422,
+      title: 'The quote has expired',
+      message: 'expired 3 s ago',
+    });
     expect(isErrorCode('quote_expired')).toBe(true);
     expect(isErrorCode('toString')).toBe(false);
   });

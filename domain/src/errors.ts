@@ -47,7 +47,12 @@ export class DomainError extends Error {
 
   constructor(
     code: ErrorCode,
-    options: { detail?: string; errors?: readonly FieldError[]; retryAfterSeconds?: number; cause?: unknown } = {},
+    options: {
+      detail?: string;
+      errors?: readonly FieldError[];
+      retryAfterSeconds?: number;
+      cause?: unknown;
+    } = {},
   ) {
     const entry = ERRORS[code];
     super(options.detail ?? entry.title, { cause: options.cause });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Actor, canTransition, FINAL_STATUSES, isTransition, ORDER_STATUSES, type OrderStatus } from './order-state.js';
+import {
+  type Actor,
+  canTransition,
+  FINAL_STATUSES,
+  isTransition,
+  ORDER_STATUSES,
+  type OrderStatus,
+} from './order-state.js';
 
 /** The allowed moves of DESIGN.md, written out independently of the table under test. */
 const EXPECTED: ReadonlyArray<[OrderStatus, OrderStatus]> = [
@@ -36,7 +43,8 @@ describe('order state machine', () => {
       for (const to of ORDER_STATUSES) {
         expect(isTransition(from, to), `${from} → ${to}`).toBe(allowed.has(`${from}>${to}`));
         if (!allowed.has(`${from}>${to}`)) {
-          for (const actor of ACTORS) expect(canTransition(from, to, actor), `${from} → ${to} by ${actor}`).toBe(false);
+          for (const actor of ACTORS)
+            expect(canTransition(from, to, actor), `${from} → ${to} by ${actor}`).toBe(false);
         }
       }
     }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICING, deliveryFeeCents, noSurcharge, quoteEtasMs, surchargeFromSupplyDemand } from './pricing.js';
+import {
+  DEFAULT_PRICING,
+  deliveryFeeCents,
+  noSurcharge,
+  quoteEtasMs,
+  surchargeFromSupplyDemand,
+} from './pricing.js';
 
 describe('pricing', () => {
   it('charges base plus distance per vehicle, never under the minimum', () => {

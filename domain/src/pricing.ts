@@ -72,6 +72,9 @@ export function quoteEtasMs(input: EtaInputs): { pickupMs: number; dropoffMs: nu
   const arrivalMs = input.nowMs + input.approachSeconds * 1000;
   const pickupMs = Math.max(arrivalMs, input.readyAtMs) + (input.pickupServiceSeconds * 1000) / 2;
   const dropoffMs =
-    pickupMs + (input.pickupServiceSeconds * 1000) / 2 + input.travelSeconds * 1000 + (input.dropoffServiceSeconds * 1000) / 2;
+    pickupMs +
+    (input.pickupServiceSeconds * 1000) / 2 +
+    input.travelSeconds * 1000 +
+    (input.dropoffServiceSeconds * 1000) / 2;
   return { pickupMs: Math.round(pickupMs), dropoffMs: Math.round(dropoffMs) };
 }

@@ -41,11 +41,21 @@ export function formatJsonLine(r: BenchResult): string {
 
 export function formatTable(results: readonly BenchResult[]): string {
   const header = ['benchmark', 'value', 'unit', 'baseline', 'baseline value', 'ratio'];
-  const rows = results.map((r) => [r.name, String(r.value), r.unit, r.baseline, String(r.baseline_value), String(r.ratio)]);
+  const rows = results.map((r) => [
+    r.name,
+    String(r.value),
+    r.unit,
+    r.baseline,
+    String(r.baseline_value),
+    String(r.ratio),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 /** A benchmark suite: yields results as it measures them, so long runs print progress. */
-export type BenchSuite = (options: { quick: boolean; log: (line: string) => void }) => AsyncIterable<BenchResult>;
+export type BenchSuite = (options: {
+  quick: boolean;
+  log: (line: string) => void;
+}) => AsyncIterable<BenchResult>;

@@ -34,7 +34,11 @@ export async function prepareTemplateDatabase(): Promise<void> {
  * A fresh, migrated database of this test file's own, and a function that drops it. Never the
  * shared `test`, `root` or `postgres` databases.
  */
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  url: string;
+  name: string;
+  drop: () => Promise<void>;
+}> {
   const name = `o2o_test_${randomBytes(5).toString('hex')}`;
   // CREATE DATABASE … TEMPLATE fails while another session is connected to the template, which
   // happens when files start at once: retry briefly.
@@ -50,6 +54,7 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   return {
     url: testDatabaseUrl(name),
     name,
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }

@@ -6,7 +6,11 @@ import { testRedisUrl } from './env.js';
  * A connection to the shared test Redis plus a random key prefix for this test file.
  * `cleanup()` deletes every key under the prefix and closes the connection.
  */
-export async function connectTestRedis(): Promise<{ redis: Redis; prefix: string; cleanup: () => Promise<void> }> {
+export async function connectTestRedis(): Promise<{
+  redis: Redis;
+  prefix: string;
+  cleanup: () => Promise<void>;
+}> {
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 3 });
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const cleanup = async () => {

@@ -13,7 +13,11 @@ export interface NewApiKey {
 }
 
 export function generateApiKey(): NewApiKey {
-  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const prefix = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 12);
   const secret = randomBytes(24).toString('base64url');
   const key = `o2o_sk_${prefix}_${secret}`;
   return { key, prefix, hash: hashApiKey(key) };

@@ -17,7 +17,8 @@ export function createOrderSecrets(secret: string): OrderSecrets {
   const mac = (purpose: string, orderId: string) =>
     createHmac('sha256', secret).update(`${purpose}:${orderId}`).digest();
 
-  const handoffPin = (orderId: string) => String(mac('pin', orderId).readUInt32BE(0) % 10_000).padStart(4, '0');
+  const handoffPin = (orderId: string) =>
+    String(mac('pin', orderId).readUInt32BE(0) % 10_000).padStart(4, '0');
 
   // Token = base64url(16 bytes of the uuid ‖ first 16 bytes of the MAC): 256 bits, unguessable.
   const trackingToken = (orderId: string) => {

@@ -36,17 +36,48 @@ export const DEFAULT_CAPACITY: Readonly<Record<Vehicle, number>> = { bike: 2, sc
 
 export async function createCourier(
   db: Queryable,
-  input: { name: string; email: string; password: string; kind: CourierKind; vehicle: Vehicle; capacity?: number; region: string },
-): Promise<{ id: string; email: string; kind: CourierKind; vehicle: Vehicle; capacity: number; region: string }> {
+  input: {
+    name: string;
+    email: string;
+    password: string;
+    kind: CourierKind;
+    vehicle: Vehicle;
+    capacity?: number;
+    region: string;
+  },
+): Promise<{
+  id: string;
+  email: string;
+  kind: CourierKind;
+  vehicle: Vehicle;
+  capacity: number;
+  region: string;
+}> {
   await ensureRegion(db, input.region);
   const id = randomUUID();
   const capacity = input.capacity ?? DEFAULT_CAPACITY[input.vehicle];
   await db.query(
     `INSERT INTO couriers (id, name, email, password_hash, kind, vehicle, capacity, region_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [id, input.name, input.email.toLowerCase(), await hashPassword(input.password), input.kind, input.vehicle, capacity, input.region],
+    [
+      id,
+      input.name,
+      input.email.toLowerCase(),
+      await hashPassword(input.password),
+      input.kind,
+      input.vehicle,
+      capacity,
+      input.region,
+    ],
   );
-  return { id, email: input.email.toLowerCase(), kind: input.kind, vehicle: input.vehicle, capacity, region: input.region };
+  return {
+    id,
+    email: input.email.toLowerCase(),
+    kind: input.kind,
+    vehicle: input.vehicle,
+    capacity,
+    region: input.region,
+  };
 }
 
 export async function createOperator(
@@ -55,12 +86,9 @@ export async function createOperator(
 ): Promise<{ id: string; email: string; regions: string[] }> {
   for (const region of input.regions) await ensureRegion(db, region);
   const id = randomUUID();
-  await db.query('INSERT INTO operators (id, name, email, password_hash, regions) VALUES ($1, $2, $3, $4, $5)', [
-    id,
-    input.name,
-    input.email.toLowerCase(),
-    await hashPassword(input.password),
-    input.regions,
-  ]);
+  await db.query(
+    'INSERT INTO operators (id, name, email, password_hash, regions) VALUES ($1, $2, $3, $4, $5)',
+    [id, input.name, input.email.toLowerCase(), await hashPassword(input.password), input.regions],
+  );
   return { id, email: input.email.toLowerCase(), regions: input.regions };
 }

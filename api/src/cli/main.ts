@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { COURIER_KINDS, VEHICLES, type CourierKind, type Vehicle } from '@o2o/domain';
+import { COURIER_KINDS, type CourierKind, VEHICLES, type Vehicle } from '@o2o/domain';
 import { loadApiConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
 import { createCourier, createOperator, createStore } from './accounts.js';
@@ -24,7 +24,8 @@ function required(values: Record<string, unknown>, name: string): string {
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
   return value as T;
 }
 
@@ -97,7 +98,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (
+    err instanceof UsageError ||
+    (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
     process.stderr.write(`${err.message}\n\n${USAGE}\n`);
     process.exit(2);
   }

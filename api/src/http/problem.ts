@@ -32,7 +32,8 @@ export function toDomainError(error: unknown): DomainError {
   }
   const status = err.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code: ErrorCode = status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : 'validation_failed';
+    const code: ErrorCode =
+      status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : 'validation_failed';
     return new DomainError(code, { detail: err.message });
   }
   return new DomainError('internal', { cause: error });
@@ -89,7 +90,11 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     return sendProblem(reply, request, domainError);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, new DomainError('route_not_found', { detail: `${request.method} ${request.url}` })),
+    sendProblem(
+      reply,
+      request,
+      new DomainError('route_not_found', { detail: `${request.method} ${request.url}` }),
+    ),
   );
 }
 

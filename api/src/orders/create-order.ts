@@ -13,7 +13,7 @@ import type { Pool, Queryable } from '../db/pool.js';
 import { findQuote } from '../quotes/create-quote.js';
 import { requestHash } from './canonical-json.js';
 import { buildOrderEvent } from './order-events.js';
-import { orderFromRow, type OrderRow } from './order-row.js';
+import { type OrderRow, orderFromRow } from './order-row.js';
 
 export interface CreateOrderContext {
   pool: Pool;
@@ -112,7 +112,10 @@ export async function createOrder(ctx: CreateOrderContext): Promise<CreateOrderR
     );
     inserted = result.rows[0];
   } catch (err) {
-    if ((err as { code?: string }).code === '23503' && String((err as { constraint?: string }).constraint).startsWith('idempotency_keys')) {
+    if (
+      (err as { code?: string }).code === '23503' &&
+      String((err as { constraint?: string }).constraint).startsWith('idempotency_keys')
+    ) {
       throw new DomainError('external_id_taken', { detail: `external_id ${b.external_id} is taken` });
     }
     throw err;
@@ -194,7 +197,12 @@ async function priceOrder(db: Queryable, ctx: CreateOrderContext, nowMs: number)
   const vehicle = body.vehicle ?? 'bike';
   return {
     vehicle,
-    feeCents: deliveryFeeCents(roadDistanceMeters(body.pickup, body.dropoff), vehicle, ctx.surcharge(), DEFAULT_PRICING),
+    feeCents: deliveryFeeCents(
+      roadDistanceMeters(body.pickup, body.dropoff),
+      vehicle,
+      ctx.surcharge(),
+      DEFAULT_PRICING,
+    ),
     currency: DEFAULT_PRICING.currency,
   };
 }

@@ -21,7 +21,11 @@ export interface BuiltOrderEvent {
 }
 
 /** The event of a change already applied to `order`; its sequence number is the order's version. */
-export function buildOrderEvent(order: OrderRow, change: OrderEventChange, now = new Date()): BuiltOrderEvent {
+export function buildOrderEvent(
+  order: OrderRow,
+  change: OrderEventChange,
+  now = new Date(),
+): BuiltOrderEvent {
   const type = change.type ?? eventTypeForStatus(order.status);
   const data = change.data ?? {};
   const eventId = `evt_${randomUUID()}`;

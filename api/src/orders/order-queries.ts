@@ -4,7 +4,10 @@ import type { OrderRow } from './order-row.js';
 
 /** A store's order, or 404: another store's order reads exactly like a missing one. */
 export async function findStoreOrder(db: Queryable, storeId: string, orderId: string): Promise<OrderRow> {
-  const found = await db.query<OrderRow>('SELECT * FROM orders WHERE id = $1 AND store_id = $2', [orderId, storeId]);
+  const found = await db.query<OrderRow>('SELECT * FROM orders WHERE id = $1 AND store_id = $2', [
+    orderId,
+    storeId,
+  ]);
   const row = found.rows[0];
   if (!row) throw new DomainError('not_found', { detail: 'No such order' });
   return row;

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   type Address,
   cityTravelTime,
-  deliveryFeeCents,
   DEFAULT_PRICING,
-  roadDistanceMeters,
+  deliveryFeeCents,
   type PricingRules,
   type Quote,
   quoteEtasMs,
+  roadDistanceMeters,
   type Vehicle,
 } from '@o2o/domain';
 import type { Queryable } from '../db/pool.js';
@@ -100,7 +100,14 @@ export interface QuoteRow {
   expires_at: Date;
 }
 
-export async function findQuote(db: Queryable, storeId: string, quoteId: string): Promise<QuoteRow | undefined> {
-  const result = await db.query<QuoteRow>('SELECT * FROM quotes WHERE id = $1 AND store_id = $2', [quoteId, storeId]);
+export async function findQuote(
+  db: Queryable,
+  storeId: string,
+  quoteId: string,
+): Promise<QuoteRow | undefined> {
+  const result = await db.query<QuoteRow>('SELECT * FROM quotes WHERE id = $1 AND store_id = $2', [
+    quoteId,
+    storeId,
+  ]);
   return result.rows[0];
 }

@@ -40,7 +40,12 @@ export function redisOrderEffects(
       for (const { order } of current) {
         const key = dispatchQueueKey(redisPrefix, order.region_id);
         if (PENDING_STATUSES.has(order.status)) {
-          pipeline.zadd(key, 'NX', queueScore({ createdAtMs: order.created_at.getTime(), priority: order.priority }), order.id);
+          pipeline.zadd(
+            key,
+            'NX',
+            queueScore({ createdAtMs: order.created_at.getTime(), priority: order.priority }),
+            order.id,
+          );
         } else {
           pipeline.zrem(key, order.id);
         }

@@ -38,7 +38,8 @@ export async function reconcile(
     byRegion.set(row.region_id, list);
   }
   let ordersRequeued = 0;
-  for (const [region, orders] of byRegion) ordersRequeued += await enqueueOrders(redis, redisPrefix, region, orders);
+  for (const [region, orders] of byRegion)
+    ordersRequeued += await enqueueOrders(redis, redisPrefix, region, orders);
 
   const outbox = await pool.query<{ id: string }>(
     `SELECT id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT $1`,

@@ -3,11 +3,17 @@ import { Type } from 'typebox';
 import type { App, AppDeps } from '../app-types.js';
 import { problemResponses } from './problems.js';
 
-const HealthSchema = Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) });
+const HealthSchema = Type.Object({
+  status: Type.String(),
+  checks: Type.Record(Type.String(), Type.String()),
+});
 
 /** Liveness (the process answers) and readiness (Postgres and Redis answer too). */
 export async function healthRoutes(app: App, deps: Pick<AppDeps, 'pool' | 'redis'>): Promise<void> {
-  const opts = { config: { rateLimit: false }, schema: { tags: ['health'], response: { 200: HealthSchema } } };
+  const opts = {
+    config: { rateLimit: false },
+    schema: { tags: ['health'], response: { 200: HealthSchema } },
+  };
   app.get('/health/live', opts, async () => ({ status: 'ok', checks: {} }));
   app.get(
     '/health/ready',
@@ -22,7 +28,10 @@ export async function healthRoutes(app: App, deps: Pick<AppDeps, 'pool' | 'redis
         const down = Object.entries(checks)
           .filter(([, v]) => v !== 'ok')
           .map(([k]) => k);
-        throw new DomainError('dependency_unavailable', { detail: `down: ${down.join(', ')}`, retryAfterSeconds: 5 });
+        throw new DomainError('dependency_unavailable', {
+          detail: `down: ${down.join(', ')}`,
+          retryAfterSeconds: 5,
+        });
       }
       return { status: 'ok', checks };
     },

@@ -25,7 +25,8 @@ export function createStoreAuthenticator(db: Queryable, cacheMs = 30_000, maxCac
   return async function authenticateStore(authorization: string | undefined): Promise<AuthenticatedStore> {
     const key = bearerToken(authorization);
     const prefix = key ? apiKeyPrefix(key) : null;
-    if (!key || !prefix) throw new DomainError('unauthorized', { detail: 'Send Authorization: Bearer <API key>' });
+    if (!key || !prefix)
+      throw new DomainError('unauthorized', { detail: 'Send Authorization: Bearer <API key>' });
     const hit = cache.get(key);
     if (hit && hit.untilMs > Date.now()) return hit.store;
     const found = await db.query<{ key_hash: Buffer; store_id: string; region_id: string; name: string }>(
@@ -35,7 +36,8 @@ export function createStoreAuthenticator(db: Queryable, cacheMs = 30_000, maxCac
       [prefix],
     );
     const row = found.rows[0];
-    if (!row || !apiKeyMatches(key, row.key_hash)) throw new DomainError('unauthorized', { detail: 'Unknown API key' });
+    if (!row || !apiKeyMatches(key, row.key_hash))
+      throw new DomainError('unauthorized', { detail: 'Unknown API key' });
     const store = { id: row.store_id, regionId: row.region_id, name: row.name };
     if (cache.size >= maxCached) cache.clear();
     cache.set(key, { store, untilMs: Date.now() + cacheMs });

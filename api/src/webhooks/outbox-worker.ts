@@ -30,7 +30,12 @@ interface OutboxDelivery {
 export type DeliveryOutcome = 'delivered' | 'skipped' | 'dead' | 'done-before';
 
 /** Exponential backoff with full jitter, capped: base · 2^(n−1), at most max. */
-export function backoffDelayMs(attemptsMade: number, baseMs: number, maxMs: number, random = Math.random): number {
+export function backoffDelayMs(
+  attemptsMade: number,
+  baseMs: number,
+  maxMs: number,
+  random = Math.random,
+): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(exp / 2 + (random() * exp) / 2);
 }
@@ -52,7 +57,7 @@ export async function deliverOutboxRow(
     [outboxId],
   );
   const row = found.rows[0];
-  if (!row || row.status !== 'pending') return 'done-before';
+  if (row?.status !== 'pending') return 'done-before';
   const subscribed = row.webhook_events.length === 0 || row.webhook_events.includes(row.type);
   if (!row.webhook_url || !row.webhook_secret || !subscribed) {
     await pool.query(`UPDATE outbox SET status = 'skipped' WHERE id = $1 AND status = 'pending'`, [row.id]);
@@ -62,7 +67,13 @@ export async function deliverOutboxRow(
     await pool.query(`UPDATE outbox SET status = 'dead' WHERE id = $1 AND status = 'pending'`, [row.id]);
     return 'dead';
   }
-  const result = await postWebhook(row.webhook_url, row.webhook_secret, row.event_id, row.payload, settings.timeoutMs);
+  const result = await postWebhook(
+    row.webhook_url,
+    row.webhook_secret,
+    row.event_id,
+    row.payload,
+    settings.timeoutMs,
+  );
   if (result.delivered) {
     await pool.query(
       `UPDATE outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL
@@ -99,7 +110,10 @@ export function startWebhookWorker(
     },
   );
   worker.on('failed', (job, err) => {
-    log.warn({ outboxId: job?.data.outboxId, attempts: job?.attemptsMade, err }, 'webhook delivery attempt failed');
+    log.warn(
+      { outboxId: job?.data.outboxId, attempts: job?.attemptsMade, err },
+      'webhook delivery attempt failed',
+    );
   });
   worker.on('error', (err) => log.error({ err }, 'webhook worker error'));
   return worker;

@@ -45,7 +45,8 @@ export async function postWebhook(
       delivered: false,
       statusCode: null,
       durationMs: Math.round(performance.now() - started),
-      error: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
+      error:
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
     };
   }
 }

@@ -63,9 +63,9 @@ export interface MatchingPolicy {
 
 export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   targetClickToDoorSeconds: 40 * 60,
-  lateWeight: 1,
+  lateWeight: 0.3,
   maxClickToDoorSeconds: 90 * 60,
-  overMaxWeight: 10,
+  overMaxWeight: 0,
   clickToDoorWeight: 1,
   courierWaitWeight: 0.1,
   travelWeight: 0.05,
@@ -76,8 +76,8 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   idleCapSeconds: 30 * 60,
   maxCandidatesPerOrder: 24,
   lookaheadSeconds: 20 * 60,
-  holdDelaySeconds: 5 * 60,
-  agingWeight: 0,
+  holdDelaySeconds: 10 * 60,
+  agingWeight: 0.5,
   commitHorizonSeconds: 2 * 60,
   maxBundleSize: 3,
   bundleReadyWindowSeconds: 10 * 60,

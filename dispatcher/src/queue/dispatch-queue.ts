@@ -40,7 +40,12 @@ export async function enqueueOrders(
 }
 
 /** Puts an order back with a new priority, replacing its place if it is queued. */
-export async function requeueOrder(redis: Redis, prefix: string, region: string, order: QueuedOrder): Promise<void> {
+export async function requeueOrder(
+  redis: Redis,
+  prefix: string,
+  region: string,
+  order: QueuedOrder,
+): Promise<void> {
   await redis.zadd(dispatchQueueKey(prefix, region), queueScore(order), order.orderId);
 }
 
@@ -55,6 +60,11 @@ export async function removeQueuedOrders(
 }
 
 /** Queued order ids, oldest (highest priority) first. */
-export async function queuedOrderIds(redis: Redis, prefix: string, region: string, limit = 10_000): Promise<string[]> {
+export async function queuedOrderIds(
+  redis: Redis,
+  prefix: string,
+  region: string,
+  limit = 10_000,
+): Promise<string[]> {
   return redis.zrange(dispatchQueueKey(prefix, region), 0, limit - 1);
 }

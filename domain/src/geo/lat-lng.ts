@@ -20,7 +20,12 @@ export function haversineMeters(a: LatLng, b: LatLng): number {
 /** True when the point is a valid WGS84 coordinate. */
 export function isValidLatLng(p: LatLng): boolean {
   return (
-    Number.isFinite(p.lat) && Number.isFinite(p.lng) && p.lat >= -90 && p.lat <= 90 && p.lng >= -180 && p.lng <= 180
+    Number.isFinite(p.lat) &&
+    Number.isFinite(p.lng) &&
+    p.lat >= -90 &&
+    p.lat <= 90 &&
+    p.lng >= -180 &&
+    p.lng <= 180
   );
 }
 

@@ -26,7 +26,9 @@ export const AddressSchema = Type.Object(
   {
     lat: Type.Number({ minimum: -90, maximum: 90 }),
     lng: Type.Number({ minimum: -180, maximum: 180 }),
-    address: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Street address, for the courier' })),
+    address: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 300, description: 'Street address, for the courier' }),
+    ),
   },
   { additionalProperties: false },
 );

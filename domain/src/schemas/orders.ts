@@ -19,7 +19,11 @@ export const OrderItemSchema = Type.Object(
 
 export const CreateOrderSchema = Type.Object(
   {
-    external_id: Type.String({ minLength: 1, maxLength: 100, description: 'Your id for the order, unique per store' }),
+    external_id: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Your id for the order, unique per store',
+    }),
     quote_id: Type.Optional(Uuid),
     pickup: AddressSchema,
     dropoff: AddressSchema,
@@ -55,7 +59,10 @@ export type Order = Static<typeof OrderSchema>;
 /** The creation response adds the customer's handoff PIN, given once to the store. */
 export const CreatedOrderSchema = Type.Object({
   ...OrderSchema.properties,
-  handoff_pin: Type.String({ pattern: '^[0-9]{4}$', description: 'Give this to the customer; the courier asks for it' }),
+  handoff_pin: Type.String({
+    pattern: '^[0-9]{4}$',
+    description: 'Give this to the customer; the courier asks for it',
+  }),
 });
 export type CreatedOrder = Static<typeof CreatedOrderSchema>;
 

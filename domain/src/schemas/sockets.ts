@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { AddressSchema, StringUnion, LatLngSchema, OrderStatusSchema, Uuid } from './common.js';
+import { AddressSchema, LatLngSchema, OrderStatusSchema, StringUnion, Uuid } from './common.js';
 
 /**
  * Socket.IO event contracts. Inbound payloads are checked at the gateway with these schemas;
@@ -25,7 +25,9 @@ export const JobStatusSchema = Type.Object(
     order_id: Uuid,
     status: StringUnion(JOB_STEPS),
     pin: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
-    client_step_id: Type.Optional(Type.String({ maxLength: 64, description: 'For replays after a network loss' })),
+    client_step_id: Type.Optional(
+      Type.String({ maxLength: 64, description: 'For replays after a network loss' }),
+    ),
   },
   { additionalProperties: false },
 );

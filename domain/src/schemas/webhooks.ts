@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { IsoDateTime, StringUnion, OrderStatusSchema, Uuid } from './common.js';
+import { IsoDateTime, OrderStatusSchema, StringUnion, Uuid } from './common.js';
 
 export const WEBHOOK_EVENT_TYPES = [
   'order.created',

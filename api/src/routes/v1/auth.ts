@@ -1,10 +1,10 @@
 import {
   type AccessClaims,
+  type CourierKind,
   CourierLoginResultSchema,
   DomainError,
   LoginSchema,
   OperatorLoginResultSchema,
-  type CourierKind,
   type Vehicle,
 } from '@o2o/domain';
 import type { App, AppDeps } from '../../app-types.js';
@@ -63,10 +63,12 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request) => {
-      const found = await deps.pool.query<{ id: string; name: string; regions: string[]; password_hash: string }>(
-        'SELECT * FROM operators WHERE email = $1',
-        [request.body.email.toLowerCase()],
-      );
+      const found = await deps.pool.query<{
+        id: string;
+        name: string;
+        regions: string[];
+        password_hash: string;
+      }>('SELECT * FROM operators WHERE email = $1', [request.body.email.toLowerCase()]);
       const row = found.rows[0];
       if (!row || !(await verifyPassword(request.body.password, row.password_hash))) throw refused();
       const claims: AccessClaims = { role: 'operator', sub: row.id, regions: row.regions };

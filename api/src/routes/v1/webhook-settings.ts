@@ -1,11 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import {
   DomainError,
+  type WebhookEventType,
   WebhookSettingsInputSchema,
   WebhookSettingsSchema,
   WebhookTestResultSchema,
-  type WebhookEventType,
 } from '@o2o/domain';
-import { randomUUID } from 'node:crypto';
 import type { App, AppDeps } from '../../app-types.js';
 import { postWebhook } from '../../webhooks/post-webhook.js';
 import { generateWebhookSecret } from '../../webhooks/sign.js';
@@ -108,8 +108,20 @@ export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<vo
       const row = await load(request.store!.id);
       if (!row.webhook_url || !row.webhook_secret) throw new DomainError('webhook_not_configured');
       const eventId = `evt_${randomUUID()}`;
-      const payload = { id: eventId, type: 'ping', created_at: new Date().toISOString(), order: null, data: {} };
-      const result = await postWebhook(row.webhook_url, row.webhook_secret, eventId, payload, deps.config.WEBHOOK_TIMEOUT_MS);
+      const payload = {
+        id: eventId,
+        type: 'ping',
+        created_at: new Date().toISOString(),
+        order: null,
+        data: {},
+      };
+      const result = await postWebhook(
+        row.webhook_url,
+        row.webhook_secret,
+        eventId,
+        payload,
+        deps.config.WEBHOOK_TIMEOUT_MS,
+      );
       return {
         delivered: result.delivered,
         status_code: result.statusCode,
