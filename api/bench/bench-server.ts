@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { createPool } from '@o2o/dispatcher';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -14,7 +15,6 @@ import { createStore } from '../src/cli/accounts.js';
 import { loadApiConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { ensureDatabase } from '../src/db/migrate-cli.js';
-import { createPool } from '../src/db/pool.js';
 import { redisOrderEffects } from '../src/reconcile/order-effects-redis.js';
 import { createOutboxQueue } from '../src/webhooks/outbox-queue.js';
 

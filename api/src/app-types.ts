@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Pool } from '@o2o/dispatcher';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -9,7 +10,6 @@ import type {
 import type { Redis } from 'ioredis';
 import type { OrderSecrets } from './auth/order-secrets.js';
 import type { ApiConfig } from './config.js';
-import type { Pool } from './db/pool.js';
 import type { OrderEffects } from './orders/order-effects.js';
 import type { AuthenticatedStore } from './stores/store-auth.js';
 

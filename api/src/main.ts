@@ -1,9 +1,9 @@
+import { createPool } from '@o2o/dispatcher';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { createOrderSecrets } from './auth/order-secrets.js';
 import { loadApiConfig } from './config.js';
-import { createPool } from './db/pool.js';
 import { redisOrderEffects } from './reconcile/order-effects-redis.js';
 import { reconcile, startReconciler } from './reconcile/reconciler.js';
 import { createOutboxQueue } from './webhooks/outbox-queue.js';

@@ -1,8 +1,8 @@
+import { createPool } from '@o2o/dispatcher';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { createOrderSecrets } from './auth/order-secrets.js';
 import { loadApiConfig } from './config.js';
-import { createPool } from './db/pool.js';
 
 /**
  * The OpenAPI document as the app generates it from its schemas, without touching any service:

@@ -1,7 +1,7 @@
+import { createPool } from '@o2o/dispatcher';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadApiConfig } from './config.js';
-import { createPool } from './db/pool.js';
 import { startWebhookWorker } from './webhooks/outbox-worker.js';
 
 /** The webhook worker as a process of its own (docker-compose runs it apart from the api). */

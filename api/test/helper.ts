@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { createPool, type Pool } from '@o2o/dispatcher';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { testRedisUrl } from '../../test/support/env.js';
@@ -9,7 +10,6 @@ import type { App } from '../src/app-types.js';
 import { createOrderSecrets, type OrderSecrets } from '../src/auth/order-secrets.js';
 import { createStore } from '../src/cli/accounts.js';
 import { type ApiConfig, loadApiConfig } from '../src/config.js';
-import { createPool, type Pool } from '../src/db/pool.js';
 import { redisOrderEffects } from '../src/reconcile/order-effects-redis.js';
 import { createOutboxQueue } from '../src/webhooks/outbox-queue.js';
 

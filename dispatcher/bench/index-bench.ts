@@ -47,7 +47,14 @@ async function registerAll(index: RedisCourierIndex, points: readonly LatLng[]):
   for (let i = 0; i < points.length; i += 2_000) {
     await Promise.all(
       points.slice(i, i + 2_000).map((p, j) =>
-        index.upsertCourier(REGION, { id: `c${i + j}`, ...p, kind: 'crowd', vehicle: 'bike', capacity: 2, atMs: 1 }),
+        index.upsertCourier(REGION, {
+          id: `c${i + j}`,
+          ...p,
+          kind: 'crowd',
+          vehicle: 'bike',
+          capacity: 2,
+          atMs: 1,
+        }),
       ),
     );
   }
@@ -123,14 +130,26 @@ async function* candidateBench(
     });
     const geoIds: string[][] = [];
     const geoRate = await queriesPerSecond(centers, async (center) => {
-      geoIds.push(await redis.geosearch(geoKey, 'FROMLONLAT', center.lng, center.lat, 'BYRADIUS', radiusMeters, 'm') as string[]);
+      geoIds.push(
+        (await redis.geosearch(
+          geoKey,
+          'FROMLONLAT',
+          center.lng,
+          center.lat,
+          'BYRADIUS',
+          radiusMeters,
+          'm',
+        )) as string[],
+      );
     });
     const found = geoIds.reduce((sum, ids, q) => sum + ids.filter((id) => ringIds[q]!.has(id)).length, 0);
     const wanted = geoIds.reduce((sum, ids) => sum + ids.length, 0);
     const returned = ringIds.reduce((sum, ids) => sum + ids.size, 0);
     const km = radiusMeters / 1_000;
     const name = `index.candidates.res${resolution}.r${km}km`;
-    log(`${name}${chosen}: ${(returned / centers.length).toFixed(0)} couriers per ring search, ${(wanted / centers.length).toFixed(0)} per GEOSEARCH`);
+    log(
+      `${name}${chosen}: ${(returned / centers.length).toFixed(0)} couriers per ring search, ${(wanted / centers.length).toFixed(0)} per GEOSEARCH`,
+    );
     yield benchResult(name, ringRate, 'queries/s', `GEOSEARCH BYRADIUS ${km} km`, geoRate);
     yield benchResult(`${name}.recall`, wanted === 0 ? 1 : found / wanted, 'ratio', 'GEOSEARCH set', 1);
   }
@@ -139,14 +158,34 @@ async function* candidateBench(
     await index.findCandidates(REGION, center, { minCount: 20, maxRings });
   });
   const geoNearestRate = await queriesPerSecond(centers, async (center) => {
-    await redis.geosearch(geoKey, 'FROMLONLAT', center.lng, center.lat, 'BYRADIUS', 5_000, 'm', 'ASC', 'COUNT', 20);
+    await redis.geosearch(
+      geoKey,
+      'FROMLONLAT',
+      center.lng,
+      center.lat,
+      'BYRADIUS',
+      5_000,
+      'm',
+      'ASC',
+      'COUNT',
+      20,
+    );
   });
-  yield benchResult(`index.nearest20.res${resolution}`, nearestRate, 'queries/s', 'GEOSEARCH 5 km ASC COUNT 20', geoNearestRate);
+  yield benchResult(
+    `index.nearest20.res${resolution}`,
+    nearestRate,
+    'queries/s',
+    'GEOSEARCH 5 km ASC COUNT 20',
+    geoNearestRate,
+  );
   await deleteKeys(redis, `${prefix}:*`);
 }
 
 /** Runs the queries one after another (each waits for its reply) and returns queries per second. */
-async function queriesPerSecond(centers: readonly LatLng[], query: (center: LatLng) => Promise<void>): Promise<number> {
+async function queriesPerSecond(
+  centers: readonly LatLng[],
+  query: (center: LatLng) => Promise<void>,
+): Promise<number> {
   await query(centers[0]!); // warm-up: script load, JIT
   const start = performance.now();
   for (const center of centers.slice(1)) await query(center);

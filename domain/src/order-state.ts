@@ -78,7 +78,7 @@ export function isOrderStatus(value: string): value is OrderStatus {
 /** True when `actor` may move an order from `from` to `to`. */
 export function canTransition(from: OrderStatus, to: OrderStatus, actor: Actor): boolean {
   const allowed = ORDER_TRANSITIONS[from][to];
-  return allowed?.includes(actor);
+  return allowed?.includes(actor) === true;
 }
 
 /** True when some actor may make the move at all. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Queryable } from '@o2o/dispatcher';
 import type { CourierKind, Vehicle } from '@o2o/domain';
 import { generateApiKey } from '../auth/api-keys.js';
 import { hashPassword } from '../auth/passwords.js';
-import type { Queryable } from '../db/pool.js';
 
 /** Account creation shared by the CLI, `npm start`'s demo seed and the tests. */
 export async function ensureRegion(db: Queryable, regionId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { createPool } from '@o2o/dispatcher';
 import { COURIER_KINDS, type CourierKind, VEHICLES, type Vehicle } from '@o2o/domain';
 import { loadApiConfig } from '../config.js';
-import { createPool } from '../db/pool.js';
 import { createCourier, createOperator, createStore } from './accounts.js';
 
 const USAGE = `usage: npm run cli -- <command> [options]

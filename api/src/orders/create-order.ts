@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Pool, Queryable } from '@o2o/dispatcher';
+import { buildOrderEvent, type OrderRow, orderFromRow } from '@o2o/dispatcher';
 import {
   type CreatedOrder,
   type CreateOrder,
@@ -9,11 +11,8 @@ import {
   roadDistanceMeters,
   type Vehicle,
 } from '@o2o/domain';
-import type { Pool, Queryable } from '../db/pool.js';
 import { findQuote } from '../quotes/create-quote.js';
 import { requestHash } from './canonical-json.js';
-import { buildOrderEvent } from './order-events.js';
-import { type OrderRow, orderFromRow } from './order-row.js';
 
 export interface CreateOrderContext {
   pool: Pool;

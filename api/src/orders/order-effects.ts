@@ -1,4 +1,4 @@
-import type { OrderRow } from './order-row.js';
+import type { OrderRow } from '@o2o/dispatcher';
 
 /**
  * What must happen outside Postgres after an order change commits: queue or unqueue it for

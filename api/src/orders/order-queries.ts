@@ -1,6 +1,5 @@
+import type { OrderRow, Queryable } from '@o2o/dispatcher';
 import { DomainError, type ListOrdersQuery, type OrderEvent } from '@o2o/domain';
-import type { Queryable } from '../db/pool.js';
-import type { OrderRow } from './order-row.js';
 
 /** A store's order, or 404: another store's order reads exactly like a missing one. */
 export async function findStoreOrder(db: Queryable, storeId: string, orderId: string): Promise<OrderRow> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Queryable } from '@o2o/dispatcher';
 import {
   type Address,
   cityTravelTime,
@@ -10,7 +11,6 @@ import {
   roadDistanceMeters,
   type Vehicle,
 } from '@o2o/domain';
-import type { Queryable } from '../db/pool.js';
 
 export interface QuoteSettings {
   ttlSeconds: number;

@@ -1,9 +1,9 @@
+import type { OrderRow } from '@o2o/dispatcher';
 import { dispatchQueueKey, queueScore } from '@o2o/dispatcher';
 import { PENDING_STATUSES } from '@o2o/domain';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { OrderEffects } from '../orders/order-effects.js';
-import type { OrderRow } from '../orders/order-row.js';
 import { type OutboxJob, publishOutbox } from '../webhooks/outbox-queue.js';
 
 interface Pending {

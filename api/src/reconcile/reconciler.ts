@@ -1,7 +1,7 @@
+import type { Pool } from '@o2o/dispatcher';
 import { enqueueOrders, type QueuedOrder } from '@o2o/dispatcher';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Pool } from '../db/pool.js';
 import { type OutboxJob, publishOutbox } from '../webhooks/outbox-queue.js';
 
 export interface ReconcileReport {

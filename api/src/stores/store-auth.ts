@@ -1,6 +1,6 @@
+import type { Queryable } from '@o2o/dispatcher';
 import { DomainError } from '@o2o/domain';
 import { apiKeyMatches, apiKeyPrefix } from '../auth/api-keys.js';
-import type { Queryable } from '../db/pool.js';
 
 export interface AuthenticatedStore {
   id: string;

@@ -1,7 +1,7 @@
+import type { Pool } from '@o2o/dispatcher';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Pool } from '../db/pool.js';
 import { bullPrefix, type OutboxJob, WEBHOOK_QUEUE } from './outbox-queue.js';
 import { postWebhook } from './post-webhook.js';
 

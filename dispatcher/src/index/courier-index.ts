@@ -14,7 +14,7 @@ import type {
 /**
  * Live courier positions and states per region, bucketed by H3 cell. Two implementations with the
  * same semantics: Redis (production) and in-memory (replay, tests); one contract suite checks both.
- * Every method keeps the invariant: a courier that is idle or busy is in exactly one cell set (its
+ * Every method keeps the invariant: a courier that is idle or busy is listed in exactly one cell (its
  * current cell); an offline courier is in none; the idle counters equal the idle members per cell.
  */
 export interface CourierIndex {

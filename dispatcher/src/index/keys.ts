@@ -4,7 +4,10 @@
  * cell and courier keys from the prefixes below, which is safe for the same reason.
  */
 export interface RegionKeys {
-  /** Prefix of the per-cell sets of courier ids: `${cellPrefix}${h3}`. */
+  /**
+   * Prefix of the per-cell hashes `${cellPrefix}${h3}`: courier id → card (the courier's state,
+   * position and capacity as one string), for the idle and busy couriers in the cell.
+   */
   readonly cellPrefix: string;
   /** Prefix of the per-courier hashes: `${courierPrefix}${id}`. */
   readonly courierPrefix: string;

@@ -1,7 +1,7 @@
 import { COURIER_KINDS, COURIER_STATES, type CourierRecord } from './types.js';
 
-/** Field order of a courier in findCandidates' reply (after id and ring); keep in step with the script. */
-export const CANDIDATE_FIELDS = [
+/** Fields of a courier hash. */
+const HASH_FIELDS = [
   'lat',
   'lng',
   'cell',
@@ -14,7 +14,20 @@ export const CANDIDATE_FIELDS = [
   'shiftEndMs',
 ] as const;
 
-type RawFields = Partial<Record<(typeof CANDIDATE_FIELDS)[number], string | null>>;
+/** Field order of a card (lua/includes/card.lua): the courier as one `|`-separated string in its cell's hash. */
+const CARD_FIELDS = [
+  'state',
+  'lat',
+  'lng',
+  'lastSeenMs',
+  'load',
+  'capacity',
+  'kind',
+  'vehicle',
+  'shiftEndMs',
+] as const;
+
+type RawFields = Partial<Record<(typeof HASH_FIELDS)[number], string | null>>;
 
 /** A courier hash (HGETALL or the script's fields) as a record. */
 export function fieldsToCourierRecord(id: string, f: RawFields): CourierRecord {
@@ -36,4 +49,14 @@ export function fieldsToCourierRecord(id: string, f: RawFields): CourierRecord {
 
 function oneOf<T extends string>(allowed: readonly T[], value: string | null | undefined, fallback: T): T {
   return allowed.find((a) => a === value) ?? fallback;
+}
+
+/** A card read from a cell's hash, with the cell it was listed in. */
+export function cardToCourierRecord(id: string, cell: string, card: string): CourierRecord {
+  const values = card.split('|');
+  const fields: RawFields = { cell };
+  CARD_FIELDS.forEach((name, i) => {
+    fields[name] = values[i] ?? null;
+  });
+  return fieldsToCourierRecord(id, fields);
 }

@@ -6,7 +6,7 @@ import type { CourierIndex } from './courier-index.js';
 import { errorFromLuaCode, LUA_STALE_PING } from './errors.js';
 import { cellToHeatCell, idleAndWaitingToHeatCounts } from './heat.js';
 import { type RegionKeys, regionKeys } from './keys.js';
-import { CANDIDATE_FIELDS, fieldsToCourierRecord } from './record-codec.js';
+import { cardToCourierRecord, fieldsToCourierRecord } from './record-codec.js';
 import { cellToRings, searchCenter } from './rings.js';
 import { callScript, loadIndexScripts, queueScript } from './script-loader.js';
 import type {
@@ -22,6 +22,9 @@ import type {
   StateChange,
 } from './types.js';
 import { assertValidChange, assertValidPosition, assertValidUpsert } from './validate.js';
+
+/** Stands for an unbounded minCount in the script's integer argument. */
+const MAX_COUNT = 2 ** 31 - 1;
 
 export interface RedisCourierIndexOptions {
   /** Key prefix (e.g. `o2o:idx`); every key also carries the region hash tag. */
@@ -214,8 +217,7 @@ export class RedisCourierIndex implements CourierIndex {
     const rings = cellToRings(centerCell, options.maxRings);
     const args: (string | number)[] = [
       k.cellPrefix,
-      k.courierPrefix,
-      options.minCount,
+      Number.isFinite(options.minCount) ? options.minCount : MAX_COUNT,
       (options.states ?? ['idle']).join(','),
       rings.length - 1,
     ];
@@ -226,22 +228,18 @@ export class RedisCourierIndex implements CourierIndex {
     const reply = (await callScript(this.redis, 'findCandidates', [k.cell(centerCell)], args)) as (
       | string
       | number
-      | null
     )[];
-    const stride = 2 + CANDIDATE_FIELDS.length;
     const candidates: Candidate[] = [];
-    for (let i = 1; i < reply.length; i += stride) {
-      const fields: Partial<Record<(typeof CANDIDATE_FIELDS)[number], string | null>> = {};
-      CANDIDATE_FIELDS.forEach((name, j) => {
-        const v = reply[i + 2 + j];
-        fields[name] = v == null ? null : String(v);
-      });
-      const record = fieldsToCourierRecord(String(reply[i]), fields);
-      candidates.push({
-        ...record,
-        ring: Number(reply[i + 1]),
-        distanceMeters: haversineMeters(centerPoint, record),
-      });
+    let i = 1;
+    while (i < reply.length) {
+      const ring = Number(reply[i]);
+      const cell = String(reply[i + 1]);
+      const count = Number(reply[i + 2]);
+      i += 3;
+      for (let j = 0; j < count; j++, i += 2) {
+        const record = cardToCourierRecord(String(reply[i]), cell, String(reply[i + 1]));
+        candidates.push({ ...record, ring, distanceMeters: haversineMeters(centerPoint, record) });
+      }
     }
     candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);
     return { candidates, ringsSearched: Number(reply[0]) };

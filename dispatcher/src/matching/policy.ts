@@ -69,7 +69,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   clickToDoorWeight: 1,
   courierWaitWeight: 0.1,
   travelWeight: 0.05,
-  busyWeight: 1,
+  busyWeight: 3,
   crowdPenaltySeconds: 120,
   declineDelaySeconds: 300,
   idleWeight: 0.01,
@@ -80,7 +80,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   agingWeight: 0.5,
   commitHorizonSeconds: 2 * 60,
   maxBundleSize: 3,
-  bundleReadyWindowSeconds: 10 * 60,
+  bundleReadyWindowSeconds: 15 * 60,
   courierValueSeconds: 10 * 60,
   service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
 });

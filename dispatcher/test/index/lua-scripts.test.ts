@@ -65,13 +65,17 @@ describe('index Lua scripts on the real Redis', () => {
       lastSeenMs: '1000',
       shiftEndMs: '9',
     });
-    expect(await redis.smembers(k.cell(cellOf(AMSTERDAM)))).toEqual(['c1']);
+    expect(await redis.hgetall(k.cell(cellOf(AMSTERDAM)))).toEqual({
+      c1: `idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|1|3|crowd|car|9`,
+    });
     expect(await redis.zscore(k.seen, 'c1')).toBe('1000');
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
 
     await index.upsertCourier('ams', courier('c1', far, { state: 'busy' }));
     expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
-    expect(await redis.smembers(k.cell(cellOf(far)))).toEqual(['c1']);
+    expect(await redis.hgetall(k.cell(cellOf(far)))).toEqual({
+      c1: `busy|${far.lat}|${far.lng}|1000|0|2|crowd|bike|`,
+    });
     expect(await redis.hgetall(k.idle)).toEqual({});
     expect(await redis.hget(k.courier('c1'), 'shiftEndMs')).toBeNull();
 
@@ -99,7 +103,10 @@ describe('index Lua scripts on the real Redis', () => {
       ],
     );
     expect(codes).toEqual([1, 0, -10, -1, 1]);
-    expect(await redis.smembers(k.cell(cellOf(far)))).toEqual(expect.arrayContaining(['c1', 'c2']));
+    expect(await redis.hgetall(k.cell(cellOf(far)))).toEqual({
+      c1: `idle|${far.lat}|${far.lng}|3000|0|2|crowd|bike|`,
+      c2: `busy|${far.lat}|${far.lng}|2000|0|2|crowd|bike|`,
+    });
     expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(far)]: '1' });
     expect(await redis.zscore(k.seen, 'c1')).toBe('3000');
@@ -107,14 +114,14 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.exists(k.courier('ghost'))).toBe(0);
   });
 
-  it('setState-2 relists the courier by state and returns -1 unknown, -2 over capacity', async () => {
+  it('setState-2 relists the courier and rewrites its card by state and returns -1 unknown, -2 over capacity', async () => {
     const { index, k } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     const call = (state: string, load: number | '', capacity: number | '' = '') =>
       callScript(redis, 'setState', [k.courier('c1'), k.idle], [k.cellPrefix, 'c1', state, load, capacity]);
     expect(await call('busy', 2)).toBe(1);
     expect(await redis.hgetall(k.idle)).toEqual({});
-    expect(await redis.smembers(k.cell(cellOf(AMSTERDAM)))).toEqual(['c1']);
+    expect(await redis.hget(k.cell(cellOf(AMSTERDAM)), 'c1')).toMatch(/^busy\|.*\|2\|2\|crowd\|bike\|$/);
     expect(await call('busy', 3)).toBe(-2);
     expect(await call('busy', 3, 4)).toBe(1);
     expect(await redis.hmget(k.courier('c1'), 'load', 'capacity')).toEqual(['3', '4']);
@@ -165,56 +172,52 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.exists(k.heat)).toBe(0);
   });
 
-  it('findCandidates-1 returns the largest ring searched, then 12 fields per matching courier', async () => {
+  it('findCandidates-1 returns the largest ring searched, then per cell: ring, cell, count and id/card pairs', async () => {
     const { index, k } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     await index.upsertCourier('ams', courier('c2', AMSTERDAM, { state: 'busy', shiftEndMs: 5 }));
+    await index.upsertCourier('ams', courier('c3', far));
     const cell = cellOf(AMSTERDAM);
-    const reply = await callScript(
+    const busy = await callScript(redis, 'findCandidates', [k.cell(cell)], [k.cellPrefix, 1, 'busy', 0]);
+    const busyCard = `busy|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|5`;
+    expect(busy).toEqual([0, 0, cell, 1, 'c2', busyCard]);
+    // Enough couriers in ring 0: ring 1 (here the far cell) is not read.
+    const enough = await callScript(
       redis,
       'findCandidates',
       [k.cell(cell)],
-      [k.cellPrefix, k.courierPrefix, 1, 'busy', 0],
+      [k.cellPrefix, 1, 'idle', 1, 1, cellOf(far)],
     );
-    expect(reply).toEqual([
+    expect(enough).toEqual([
       0,
-      'c2',
       0,
-      String(AMSTERDAM.lat),
-      String(AMSTERDAM.lng),
       cell,
-      'busy',
-      'crowd',
-      'bike',
-      '0',
-      '2',
-      '1000',
-      '5',
-    ]);
-    const none = await callScript(
-      redis,
-      'findCandidates',
-      [k.cell(cell)],
-      [k.cellPrefix, k.courierPrefix, 1, 'idle', 1, 1, 'nocell'],
-    );
-    expect(none).toEqual([
-      0,
+      1,
       'c1',
+      `idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|`,
+    ]);
+    const more = await callScript(
+      redis,
+      'findCandidates',
+      [k.cell(cell)],
+      [k.cellPrefix, 5, 'idle', 1, 2, cellOf(far), 'empty'],
+    );
+    expect(more).toEqual([
+      1,
       0,
-      String(AMSTERDAM.lat),
-      String(AMSTERDAM.lng),
       cell,
-      'idle',
-      'crowd',
-      'bike',
-      '0',
-      '2',
-      '1000',
-      null,
+      1,
+      'c1',
+      `idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|`,
+      1,
+      cellOf(far),
+      1,
+      'c3',
+      `idle|${far.lat}|${far.lng}|1000|0|2|crowd|bike|`,
     ]);
   });
 
-  it('keeps exactly one set membership per listed courier and exact idle counters under random traffic', async () => {
+  it('keeps exactly one cell listing with an up-to-date card per courier, and exact idle counters, under random traffic', async () => {
     const { index, k, p } = fresh();
     const rand = mulberry32(3);
     const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
@@ -235,14 +238,32 @@ describe('index Lua scripts on the real Redis', () => {
     }
     const keys = await allKeys(p);
     const membership = new Map<string, string[]>();
+    const cards = new Map<string, string>();
     for (const key of keys.filter((key) => key.startsWith(k.cellPrefix))) {
-      for (const id of await redis.smembers(key))
+      for (const [id, card] of Object.entries(await redis.hgetall(key))) {
         membership.set(id, [...(membership.get(id) ?? []), key.slice(k.cellPrefix.length)]);
+        cards.set(id, card);
+      }
     }
     const idle: Record<string, string> = {};
     for (const id of ids) {
-      const [cell, state] = await redis.hmget(k.courier(id), 'cell', 'state');
+      const h = await redis.hgetall(k.courier(id));
+      const [cell, state] = [h.cell, h.state];
       expect(membership.get(id)).toEqual(state === 'offline' ? undefined : [cell]);
+      if (state !== 'offline') {
+        const fields = [
+          h.state,
+          h.lat,
+          h.lng,
+          h.lastSeenMs,
+          h.load,
+          h.capacity,
+          h.kind,
+          h.vehicle,
+          h.shiftEndMs ?? '',
+        ];
+        expect(cards.get(id)).toBe(fields.join('|'));
+      }
       if (state === 'idle') idle[cell!] = String(Number(idle[cell!] ?? 0) + 1);
     }
     expect(await redis.hgetall(k.idle)).toEqual(idle);

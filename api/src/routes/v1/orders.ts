@@ -1,3 +1,4 @@
+import { orderFromRow, transitionOrder, withTransaction } from '@o2o/dispatcher';
 import {
   CancelOrderSchema,
   CreatedOrderSchema,
@@ -11,11 +12,8 @@ import {
 } from '@o2o/domain';
 import { Type } from 'typebox';
 import type { App, AppDeps } from '../../app-types.js';
-import { withTransaction } from '../../db/pool.js';
 import { createOrder } from '../../orders/create-order.js';
 import { findStoreOrder, listOrderEvents, listStoreOrders } from '../../orders/order-queries.js';
-import { orderFromRow } from '../../orders/order-row.js';
-import { transitionOrder } from '../../orders/transition-order.js';
 import { problemResponses } from '../problems.js';
 
 const IdempotencyHeadersSchema = Type.Object({

@@ -1,47 +1,56 @@
 -- findCandidates: reads couriers ring by ring around a center cell (rings precomputed by the
 -- caller with gridDisk) until at least minCount match the wanted states or the rings run out.
--- KEYS[1] cell set of the center cell (ring 0)
--- ARGV[1] cell key prefix, ARGV[2] courier key prefix, ARGV[3] minCount,
--- ARGV[4] wanted states, comma separated (e.g. 'idle,busy'), ARGV[5] number of rings after ring 0,
--- then per ring 1..n: its cell count followed by its cells
--- returns { largest ring searched, then per courier 12 values: id, ring, lat, lng, cell, state,
---   kind, vehicle, load, capacity, lastSeenMs, shiftEndMs (nil when unknown) }
-local courierPrefix, minCount = ARGV[2], tonumber(ARGV[3])
+-- Each cell is one HGETALL of its hash id -> card (includes/card), so the cost is per cell, not
+-- per courier.
+-- KEYS[1] hash of the center cell (ring 0)
+-- ARGV[1] cell key prefix, ARGV[2] minCount, ARGV[3] wanted states, comma separated
+-- (e.g. 'idle,busy'), ARGV[4] number of rings after ring 0, then per ring 1..n: its cell count
+-- followed by its cells
+-- returns { largest ring searched, then per cell with matches: ring, cell, count, and count
+--   pairs of courier id, card }
+local centerCell = string.sub(KEYS[1], #ARGV[1] + 1)
+local minCount = tonumber(ARGV[2])
 local wanted = {}
-for s in string.gmatch(ARGV[4], '[^,]+') do
-  wanted[s] = true
+for s in string.gmatch(ARGV[3], '[^,]+') do
+  wanted[string.byte(s, 1)] = true -- 'i'dle, 'b'usy: the first byte of a card
 end
 local out = { 0 }
 local found = 0
 
-local function readCell(cellKey, ring)
-  for _, id in ipairs(redis.call('SMEMBERS', cellKey)) do
-    local f = redis.call('HMGET', courierPrefix .. id, 'lat', 'lng', 'cell', 'state', 'kind', 'vehicle',
-      'load', 'capacity', 'lastSeenMs', 'shiftEndMs')
-    if f[4] and wanted[f[4]] then
-      found = found + 1
-      local n = #out
-      out[n + 1] = id
-      out[n + 2] = ring
-      for j = 1, 10 do
-        out[n + 2 + j] = f[j]
-      end
+local function readCell(cellKey, cell, ring)
+  local h = redis.call('HGETALL', cellKey)
+  local matches = {}
+  for i = 1, #h, 2 do
+    if wanted[string.byte(h[i + 1], 1)] then
+      matches[#matches + 1] = h[i]
+      matches[#matches + 1] = h[i + 1]
     end
+  end
+  if #matches > 0 then
+    local n = #out
+    out[n + 1] = ring
+    out[n + 2] = cell
+    out[n + 3] = #matches / 2
+    n = n + 3
+    for i = 1, #matches do
+      out[n + i] = matches[i]
+    end
+    found = found + #matches / 2
   end
 end
 
-readCell(KEYS[1], 0)
-local rings = tonumber(ARGV[5])
-local pos = 6
-for ring = 1, rings do
+readCell(KEYS[1], centerCell, 0)
+local prefix = ARGV[1]
+local pos = 5
+for ring = 1, tonumber(ARGV[4]) do
   if found >= minCount then
     break
   end
-  local count = tonumber(ARGV[pos])
-  for i = pos + 1, pos + count do
-    readCell(ARGV[1] .. ARGV[i], ring)
+  local cells = tonumber(ARGV[pos])
+  for i = pos + 1, pos + cells do
+    readCell(prefix .. ARGV[i], ARGV[i], ring)
   end
-  pos = pos + count + 1
+  pos = pos + cells + 1
   out[1] = ring
 end
 return out

@@ -4,6 +4,7 @@
 -- ARGV[6] state, ARGV[7] kind, ARGV[8] vehicle, ARGV[9] load, ARGV[10] capacity,
 -- ARGV[11] atMs, ARGV[12] shiftEndMs ('' when unknown)
 -- returns 1 new courier, 0 replaced, -2 load over capacity
+--- @include "card"
 --- @include "relocate"
 
 if tonumber(ARGV[9]) > tonumber(ARGV[10]) then
@@ -18,7 +19,8 @@ else
   redis.call('HSET', KEYS[1], 'shiftEndMs', ARGV[12])
 end
 redis.call('ZADD', KEYS[2], ARGV[11], ARGV[2])
-relocate(ARGV[1], KEYS[3], ARGV[2], cur[1], cur[2], ARGV[5], ARGV[6])
+local newCard = card(ARGV[6], ARGV[3], ARGV[4], ARGV[11], ARGV[9], ARGV[10], ARGV[7], ARGV[8], ARGV[12])
+relocate(ARGV[1], KEYS[3], ARGV[2], cur[1], cur[2], ARGV[5], ARGV[6], newCard)
 if cur[2] then
   return 0
 end

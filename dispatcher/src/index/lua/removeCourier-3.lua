@@ -1,4 +1,4 @@
--- removeCourier: deletes a courier from the index (hash, cell set, idle count, last seen).
+-- removeCourier: deletes a courier from the index (hash, cell listing, idle count, last seen).
 -- KEYS[1] courier hash, KEYS[2] seen sorted set, KEYS[3] idle hash
 -- ARGV[1] cell key prefix, ARGV[2] id
 -- returns 1 removed, 0 not there

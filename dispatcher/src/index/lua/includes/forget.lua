@@ -7,7 +7,7 @@ local function forget(cellPrefix, courierKey, seenKey, idleKey, id)
   if not cur[2] then
     return 0
   end
-  relocate(cellPrefix, idleKey, id, cur[1], cur[2], false, false)
+  relocate(cellPrefix, idleKey, id, cur[1], cur[2], false, false, false)
   redis.call('DEL', courierKey)
   return 1
 end

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, eventTypeForStatus, type OrderStatus, type WebhookPayload } from '@o2o/domain';
-import type { Queryable } from '../db/pool.js';
 import type { OrderRow } from './order-row.js';
+import type { Queryable } from './pool.js';
 
 export interface OrderEventChange {
   from: OrderStatus | null;

@@ -1,7 +1,7 @@
 import { type Actor, canTransition, DomainError, type OrderStatus } from '@o2o/domain';
-import type { Queryable } from '../db/pool.js';
 import { recordOrderEvent } from './order-events.js';
 import type { OrderRow } from './order-row.js';
+import type { Queryable } from './pool.js';
 
 export interface TransitionRequest {
   orderId: string;
