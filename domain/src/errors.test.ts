@@ -5,7 +5,7 @@ import { DomainError, ERRORS, isErrorCode } from './errors.js';
 describe('error catalogue', () => {
   it('agrees with the table in docs/errors.md', () => {
     const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-    const rows = [...doc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map((m) => [
+    const rows = [...doc.matchAll(/^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|\s*(.+?)\s*\|$/gm)].map((m) => [
       m[1],
       Number(m[2]),
       m[3],
