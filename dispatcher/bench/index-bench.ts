@@ -3,6 +3,7 @@ import { H3_RESOLUTIONS } from '../../domain/src/geo/h3-resolutions.js';
 import type { LatLng } from '../../domain/src/geo/lat-lng.js';
 import { type BenchResult, type BenchSuite, benchResult } from '../../scripts/bench/report.js';
 import { connectTestRedis } from '../../test/support/redis.js';
+import { regionKeys } from '../src/index/keys.js';
 import { RedisCourierIndex } from '../src/index/redis-courier-index.js';
 import { ringsCoveringRadius } from '../src/index/rings.js';
 import type { CourierPing } from '../src/index/types.js';
@@ -69,7 +70,7 @@ async function* ingestBench(
 ): AsyncGenerator<BenchResult> {
   const index = new RedisCourierIndex(redis, { prefix });
   await registerAll(index, points);
-  const rounds = quick ? 2 : 4;
+  const rounds = quick ? 2 : 3;
   const rand = mulberry32(2);
   // Each round every courier moves up to ~60 m, about what a rider covers between two pings.
   const pings: CourierPing[] = [];
@@ -109,6 +110,8 @@ async function* candidateBench(
 ): AsyncGenerator<BenchResult> {
   const index = new RedisCourierIndex(redis, { prefix, resolution });
   const geoKey = `${prefix}:{${REGION}}:geo`;
+  const courierPrefix = regionKeys(prefix, REGION).courierPrefix;
+  const maxMs = quick ? 400 : 1_500;
   log(`index candidates: ${points.length} couriers at resolution ${resolution}`);
   await registerAll(index, points);
   for (let i = 0; i < points.length; i += 5_000) {
@@ -119,45 +122,65 @@ async function* candidateBench(
   // Centers stay 5 km inside the city, so every circle is full of couriers.
   const centers = cityPoints(quick ? 20 : 100, 3, CITY_HALF_SIDE_METERS - 5_000);
   for (const radiusMeters of [1_000, 2_000, 5_000]) {
-    const ringIds: Set<string>[] = [];
-    const ringRate = await queriesPerSecond(centers, async (center) => {
+    const ringSearch = async (center: LatLng) => {
       const maxRings = ringsCoveringRadius(center, radiusMeters, resolution);
       const { candidates } = await index.findCandidates(REGION, center, {
         minCount: Number.POSITIVE_INFINITY,
         maxRings,
       });
-      ringIds.push(new Set(candidates.map((c) => c.id)));
+      return candidates;
+    };
+    const ringRate = await queriesPerSecond(centers, maxMs, ringSearch);
+    const geoRate = await queriesPerSecond(centers, maxMs, (center) =>
+      geoSearch(redis, geoKey, center, radiusMeters),
+    );
+    // The same information as the index returns (state, load, capacity…) needs a second round trip.
+    const geoHashRate = await queriesPerSecond(centers, maxMs, async (center) => {
+      const pipeline = redis.pipeline();
+      for (const id of await geoSearch(redis, geoKey, center, radiusMeters)) {
+        pipeline.hmget(
+          `${courierPrefix}${id}`,
+          'lat',
+          'lng',
+          'state',
+          'kind',
+          'load',
+          'capacity',
+          'lastSeenMs',
+        );
+      }
+      await pipeline.exec();
     });
-    const geoIds: string[][] = [];
-    const geoRate = await queriesPerSecond(centers, async (center) => {
-      geoIds.push(
-        (await redis.geosearch(
-          geoKey,
-          'FROMLONLAT',
-          center.lng,
-          center.lat,
-          'BYRADIUS',
-          radiusMeters,
-          'm',
-        )) as string[],
-      );
-    });
-    const found = geoIds.reduce((sum, ids, q) => sum + ids.filter((id) => ringIds[q]!.has(id)).length, 0);
-    const wanted = geoIds.reduce((sum, ids) => sum + ids.length, 0);
-    const returned = ringIds.reduce((sum, ids) => sum + ids.size, 0);
+    let found = 0;
+    let wanted = 0;
+    let returned = 0;
+    for (const center of centers.slice(0, 20)) {
+      const ringIds = new Set((await ringSearch(center)).map((c) => c.id));
+      const geoIds = await geoSearch(redis, geoKey, center, radiusMeters);
+      found += geoIds.filter((id) => ringIds.has(id)).length;
+      wanted += geoIds.length;
+      returned += ringIds.size;
+    }
     const km = radiusMeters / 1_000;
     const name = `index.candidates.res${resolution}.r${km}km`;
     log(
-      `${name}${chosen}: ${(returned / centers.length).toFixed(0)} couriers per ring search, ${(wanted / centers.length).toFixed(0)} per GEOSEARCH`,
+      `${name}${chosen}: ${(returned / 20).toFixed(0)} couriers per ring search, ${(wanted / 20).toFixed(0)} per GEOSEARCH`,
     );
     yield benchResult(name, ringRate, 'queries/s', `GEOSEARCH BYRADIUS ${km} km`, geoRate);
+    yield benchResult(
+      `${name}.vs-geo-hmget`,
+      ringRate,
+      'queries/s',
+      `GEOSEARCH ${km} km + HMGET each`,
+      geoHashRate,
+    );
     yield benchResult(`${name}.recall`, wanted === 0 ? 1 : found / wanted, 'ratio', 'GEOSEARCH set', 1);
   }
-  const nearestRate = await queriesPerSecond(centers, async (center) => {
+  const nearestRate = await queriesPerSecond(centers, maxMs, async (center) => {
     const maxRings = ringsCoveringRadius(center, 5_000, resolution);
     await index.findCandidates(REGION, center, { minCount: 20, maxRings });
   });
-  const geoNearestRate = await queriesPerSecond(centers, async (center) => {
+  const geoNearestRate = await queriesPerSecond(centers, maxMs, async (center) => {
     await redis.geosearch(
       geoKey,
       'FROMLONLAT',
@@ -181,15 +204,29 @@ async function* candidateBench(
   await deleteKeys(redis, `${prefix}:*`);
 }
 
-/** Runs the queries one after another (each waits for its reply) and returns queries per second. */
+/**
+ * Runs the queries one after another (each waits for its reply) for at most `maxMs` and returns
+ * queries per second. Every variant sees the same centers in the same order.
+ */
 async function queriesPerSecond(
   centers: readonly LatLng[],
-  query: (center: LatLng) => Promise<void>,
+  maxMs: number,
+  query: (center: LatLng) => Promise<unknown>,
 ): Promise<number> {
   await query(centers[0]!); // warm-up: script load, JIT
   const start = performance.now();
-  for (const center of centers.slice(1)) await query(center);
-  return (centers.length - 1) / ((performance.now() - start) / 1_000);
+  let done = 0;
+  for (const center of centers) {
+    await query(center);
+    done += 1;
+    if (performance.now() - start > maxMs) break;
+  }
+  return done / ((performance.now() - start) / 1_000);
+}
+
+function geoSearch(redis: Redis, geoKey: string, center: LatLng, radiusMeters: number): Promise<string[]> {
+  const reply = redis.geosearch(geoKey, 'FROMLONLAT', center.lng, center.lat, 'BYRADIUS', radiusMeters, 'm');
+  return reply as Promise<string[]>;
 }
 
 async function deleteKeys(redis: Redis, pattern: string): Promise<void> {

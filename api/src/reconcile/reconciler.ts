@@ -26,7 +26,7 @@ export async function reconcile(
     `SELECT o.id, o.region_id, o.created_at, o.priority
        FROM orders o
       WHERE o.status IN ('created', 'dispatching')
-        AND NOT EXISTS (SELECT 1 FROM offers f WHERE f.order_id = o.id AND f.status = 'open')
+        AND NOT EXISTS (SELECT 1 FROM offers f WHERE f.order_ids @> ARRAY[o.id] AND f.status = 'open')
       ORDER BY o.created_at
       LIMIT $1`,
     [batch],

@@ -14,19 +14,6 @@ const HASH_FIELDS = [
   'shiftEndMs',
 ] as const;
 
-/** Field order of a card (lua/includes/card.lua): the courier as one `|`-separated string in its cell's hash. */
-const CARD_FIELDS = [
-  'state',
-  'lat',
-  'lng',
-  'lastSeenMs',
-  'load',
-  'capacity',
-  'kind',
-  'vehicle',
-  'shiftEndMs',
-] as const;
-
 type RawFields = Partial<Record<(typeof HASH_FIELDS)[number], string | null>>;
 
 /** A courier hash (HGETALL or the script's fields) as a record. */
@@ -51,12 +38,26 @@ function oneOf<T extends string>(allowed: readonly T[], value: string | null | u
   return allowed.find((a) => a === value) ?? fallback;
 }
 
-/** A card read from a cell's hash, with the cell it was listed in. */
+/**
+ * A card read from a cell's hash, with the cell it was listed in. The card is
+ * `state|lat|lng|lastSeenMs|load|capacity|kind|vehicle|shiftEndMs` (lua/includes/card.lua); this
+ * runs once per candidate, so it parses by hand.
+ */
 export function cardToCourierRecord(id: string, cell: string, card: string): CourierRecord {
-  const values = card.split('|');
-  const fields: RawFields = { cell };
-  CARD_FIELDS.forEach((name, i) => {
-    fields[name] = values[i] ?? null;
-  });
-  return fieldsToCourierRecord(id, fields);
+  const v = card.split('|');
+  const record: CourierRecord = {
+    id,
+    lat: Number(v[1]),
+    lng: Number(v[2]),
+    cell,
+    state: v[0] === 'busy' ? 'busy' : v[0] === 'idle' ? 'idle' : 'offline',
+    kind: v[6] === 'in_house' ? 'in_house' : 'crowd',
+    vehicle: v[7] ?? '',
+    load: Number(v[4]),
+    capacity: Number(v[5]),
+    lastSeenMs: Number(v[3]),
+  };
+  const shiftEnd = v[8];
+  if (shiftEnd !== undefined && shiftEnd !== '') record.shiftEndMs = Number(shiftEnd);
+  return record;
 }

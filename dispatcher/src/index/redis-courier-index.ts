@@ -237,8 +237,10 @@ export class RedisCourierIndex implements CourierIndex {
       const count = Number(reply[i + 2]);
       i += 3;
       for (let j = 0; j < count; j++, i += 2) {
-        const record = cardToCourierRecord(String(reply[i]), cell, String(reply[i + 1]));
-        candidates.push({ ...record, ring, distanceMeters: haversineMeters(centerPoint, record) });
+        const candidate = cardToCourierRecord(String(reply[i]), cell, String(reply[i + 1])) as Candidate;
+        candidate.ring = ring;
+        candidate.distanceMeters = haversineMeters(centerPoint, candidate);
+        candidates.push(candidate);
       }
     }
     candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);

@@ -38,25 +38,39 @@ const METERS_PER_DEGREE = 111_195.08;
 /**
  * Smallest k such that gridDisk(latLngToCell(center, resolution), k) contains every point within
  * `radiusMeters` of `center`. The nearest point outside the disk lies on the boundary of a ring k+1
- * cell, so k is found by growing it until every ring k+1 cell is farther than the radius (distances
- * in a local equirectangular projection, within a meter at city scale, hence the 0.1 % + 1 m margin).
- * The search starts near the answer: a k-disk reaches at most 1.5·k·edge + 1.5·edge from the point,
- * so smaller k cannot cover; starting too high would only over-cover, never miss a courier.
+ * cell, so k covers when every ring k+1 cell is farther than the radius (distances in a local
+ * equirectangular projection, within a meter at city scale, hence the 0.1 % + 1 m margin). The
+ * search starts from an estimate (a ring adds about 1.4 edge lengths) and steps up or down, so it
+ * usually checks two rings; only ring cells whose center is near the radius get their boundary read.
  */
 export function ringsCoveringRadius(center: LatLng, radiusMeters: number, resolution: number): number {
   const centerCell = latLngToCell(center.lat, center.lng, resolution);
-  const metersPerLng = METERS_PER_DEGREE * Math.cos((center.lat * Math.PI) / 180);
-  const edgeMeters = Math.max(...originToDirectedEdges(centerCell).map((e) => edgeLength(e, UNITS.m)));
+  const edges = originToDirectedEdges(centerCell).map((e) => edgeLength(e, UNITS.m));
+  const maxEdgeMeters = Math.max(...edges);
+  const meanEdgeMeters = edges.reduce((a, b) => a + b, 0) / edges.length;
   const limit = radiusMeters * 1.001 + 1;
-  let k = Math.max(0, Math.ceil((radiusMeters - 1.5 * edgeMeters) / (1.5 * edgeMeters)) - 1);
-  for (;;) {
-    let nearest = Number.POSITIVE_INFINITY;
+  const metersPerLng = METERS_PER_DEGREE * Math.cos((center.lat * Math.PI) / 180);
+  const covers = (k: number): boolean => {
     for (const cell of gridRing(centerCell, k + 1)) {
-      nearest = Math.min(nearest, distanceToBoundaryMeters(center, cellToBoundary(cell), metersPerLng));
+      const [lat, lng] = cellToLatLng(cell);
+      const centerMeters = Math.hypot(
+        (lng - center.lng) * metersPerLng,
+        (lat - center.lat) * METERS_PER_DEGREE,
+      );
+      // A cell reaches at most ~one edge length (plus distortion) from its center.
+      if (centerMeters - 1.25 * maxEdgeMeters > limit) continue;
+      if (distanceToBoundaryMeters(center, cellToBoundary(cell), metersPerLng) <= limit) return false;
     }
-    if (nearest > limit) return k;
-    k += 1;
+    return true;
+  };
+  let k = Math.max(0, Math.round(radiusMeters / (1.4 * meanEdgeMeters)));
+  if (covers(k)) {
+    while (k > 0 && covers(k - 1)) k -= 1;
+    return k;
   }
+  do k += 1;
+  while (!covers(k));
+  return k;
 }
 
 /** Distance from a point to a cell's boundary (the point lies outside the cell). */

@@ -9,6 +9,8 @@ export function assertValidPosition(p: LatLng, context: string): void {
 
 export function assertValidUpsert(courier: CourierUpsert): void {
   assertValidPosition(courier, `courier ${courier.id}`);
+  // The vehicle is stored inside the `|`-separated card.
+  if (courier.vehicle.includes('|')) throw new Error(`vehicle of courier ${courier.id} must not contain '|'`);
   if ((courier.load ?? 0) > courier.capacity) {
     throw new IndexError(
       'load_over_capacity',

@@ -134,17 +134,43 @@ export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job): Job | und
   if (couriers.length === 0) return undefined;
   const cs = Int32Array.from(couriers);
   const as = Float64Array.from(arrive);
-  let bestJob: Job | undefined;
-  let bestCost = Number.POSITIVE_INFINITY;
-  for (const sequence of permutations(orders)) {
+  const costOf = (sequence: number[]) => {
     const job = jobFromOrders(ctx, sequence, cs, as);
-    const cost = jobCost(ctx, job, cs[0]!, as[0]!);
-    if (cost < bestCost || !bestJob) {
-      bestCost = cost;
-      bestJob = job;
-    }
+    return { job, cost: jobCost(ctx, job, cs[0]!, as[0]!) };
+  };
+  // Every delivery order for small bundles; cheapest insertion of b's orders into a's beyond that.
+  const sequences = size <= EXACT_SEQUENCE_SIZE ? permutations(orders) : [insertionSequence(a.orders, b.orders, costOf)];
+  let best: { job: Job; cost: number } | undefined;
+  for (const sequence of sequences) {
+    const candidate = costOf(sequence);
+    if (!best || candidate.cost < best.cost) best = candidate;
   }
-  return bestJob;
+  return best?.job;
+}
+
+/** Bundles up to this size try every delivery order (4! = 24); larger ones use cheapest insertion. */
+const EXACT_SEQUENCE_SIZE = 4;
+
+function insertionSequence(
+  base: readonly number[],
+  extra: readonly number[],
+  costOf: (sequence: number[]) => { cost: number },
+): number[] {
+  let sequence = [...base];
+  for (const order of extra) {
+    let bestSequence: number[] | undefined;
+    let bestCost = Number.POSITIVE_INFINITY;
+    for (let at = 0; at <= sequence.length; at++) {
+      const trial = [...sequence.slice(0, at), order, ...sequence.slice(at)];
+      const { cost } = costOf(trial);
+      if (!bestSequence || cost < bestCost) {
+        bestCost = cost;
+        bestSequence = trial;
+      }
+    }
+    sequence = bestSequence ?? [...sequence, order];
+  }
+  return sequence;
 }
 
 /** All orderings of a short list (bundles hold a handful of orders). */

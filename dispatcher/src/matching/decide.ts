@@ -34,7 +34,8 @@ export function decideAssignments<P>(
 }
 
 /**
- * How short of couriers this cycle is, 0..1: waiting orders per usable courier, minus one.
+ * How short of couriers this cycle is, 0..1, from waiting orders per usable courier (see
+ * `scarcityFrom` and `scarcityFull`).
  * Bundling values a courier kept free by this much.
  */
 export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateLists): number {
@@ -42,7 +43,9 @@ export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateList
   for (let i = 0; i < ctx.orders.length; i++) if (candidates.start[i + 1]! > candidates.start[i]!) demand++;
   let supply = 0;
   for (let c = 0; c < ctx.couriers.length; c++) if (ctx.spareCapacity[c]! > 0) supply++;
-  return Math.min(1, Math.max(0, demand / Math.max(1, supply) - 1));
+  const { scarcityFrom, scarcityFull } = ctx.policy;
+  const ratio = demand / Math.max(1, supply);
+  return Math.min(1, Math.max(0, (ratio - scarcityFrom) / Math.max(1e-9, scarcityFull - scarcityFrom)));
 }
 
 /** The assignment problem of this cycle: rows are jobs, columns are couriers (snapshot indices). */

@@ -107,8 +107,15 @@ export function jobCost<P>(ctx: MatchingContext<P>, job: Job, c: number, arriveS
  * Cost of leaving the job for a later cycle: as if its best courier served it `holdDelaySeconds`
  * later. A courier costing more than this is worse than waiting.
  */
-export function holdCost<P>(ctx: MatchingContext<P>, job: Job, bestCourier: number, bestArrive: number): number {
+export function holdCost<P>(
+  ctx: MatchingContext<P>,
+  job: Job,
+  bestCourier: number,
+  bestArrive: number,
+): number {
   let waited = 0;
   for (const i of job.orders) waited += Math.max(0, ctx.now - ctx.orders[i]!.readyAt);
-  return jobCost(ctx, job, bestCourier, bestArrive + ctx.policy.holdDelaySeconds) + ctx.policy.agingWeight * waited;
+  return (
+    jobCost(ctx, job, bestCourier, bestArrive + ctx.policy.holdDelaySeconds) + ctx.policy.agingWeight * waited
+  );
 }

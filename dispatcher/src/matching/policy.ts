@@ -49,6 +49,12 @@ export interface MatchingPolicy {
   /** A chosen courier free now is committed only when it must leave within this time. */
   commitHorizonSeconds: number;
 
+  /**
+   * Scarcity (0..1) grows linearly with waiting orders per usable courier, from 0 at
+   * `scarcityFrom` to 1 at `scarcityFull`. It scales `busyWeight` and `courierValueSeconds`.
+   */
+  scarcityFrom: number;
+  scarcityFull: number;
   /** Bundles: at most this many orders, ready within this window of each other. */
   maxBundleSize: number;
   bundleReadyWindowSeconds: number;
@@ -79,8 +85,10 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   holdDelaySeconds: 10 * 60,
   agingWeight: 0.5,
   commitHorizonSeconds: 2 * 60,
-  maxBundleSize: 3,
-  bundleReadyWindowSeconds: 15 * 60,
+  scarcityFrom: 1,
+  scarcityFull: 2,
+  maxBundleSize: 4,
+  bundleReadyWindowSeconds: 20 * 60,
   courierValueSeconds: 10 * 60,
   service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
 });

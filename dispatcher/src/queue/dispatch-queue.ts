@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { loopKeys } from '../keys.js';
 
 /**
  * The dispatch queue of a region: a sorted set of pending order ids, lowest score first. The score
@@ -7,7 +8,7 @@ import type { Redis } from 'ioredis';
  * pending order and the reconciler re-adds any the queue lacks.
  */
 export function dispatchQueueKey(prefix: string, region: string): string {
-  return `${prefix}:{${region}}:dispatch`;
+  return loopKeys(prefix, region).queue;
 }
 
 /** How much earlier one priority level puts an order, in ms of age. */

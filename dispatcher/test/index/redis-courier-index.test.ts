@@ -18,11 +18,12 @@ afterAll(async () => {
 
 courierIndexContract('redis', () => {
   let now = 0;
-  // A prefix per index keeps the tests of this file apart from each other.
+  // A prefix per index keeps the tests of this file apart; tiny batches exercise the batching.
   const index = new RedisCourierIndex(redis, {
     prefix: `${prefix}:${indexes++}`,
     clock: () => now,
     pingsPerCall: 2,
+    callsPerPipeline: 2,
   });
   return { index, setNow: (ms) => (now = ms) };
 });

@@ -21,6 +21,8 @@ export interface MdrpSummary {
   orders: number;
   delivered: number;
   undelivered: number;
+  /** Orders no dispatcher can deliver: ready after every courier's off time (included in `undelivered`). */
+  impossible: number;
   clickToDoor: ClickToDoorStats;
   readyToPickupMean: number;
   ordersPerCourierHour: number;
@@ -111,6 +113,7 @@ export function summarise(
     orders: instance.orders.length,
     delivered: solution.orders.length,
     undelivered: instance.orders.length - solution.orders.length,
+    impossible: impossibleOrders(instance),
     clickToDoor,
     readyToPickupMean: mean(solution.orders.map((o) => o.pickupAt - o.readyAt)),
     ordersPerCourierHour: courierHours > 0 ? solution.orders.length / courierHours : 0,
@@ -129,4 +132,10 @@ export function summarise(
 
 function mean(values: readonly number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+/** Orders ready after every courier's off time: nobody may pick them up (no pickup after off time). */
+export function impossibleOrders(instance: MdrpInstance): number {
+  const lastOff = Math.max(...instance.couriers.map((c) => c.offAt));
+  return instance.orders.filter((o) => o.readyAt > lastOff).length;
 }

@@ -3,7 +3,9 @@ import {
   type DecideFunction,
   decideAssignments,
   decideGreedy,
+  type MatchingDecisions,
   type MatchingPolicy,
+  type MatchingSnapshot,
   type OrderToMatch,
 } from '../../../dispatcher/src/matching/index.js';
 import { benchmarkTravelTime, type PlanePoint } from '../../../domain/src/geo/travel-time.js';
@@ -18,6 +20,8 @@ export interface ReplayOptions {
   matching?: Partial<MatchingPolicy>;
   /** Orders a courier may carry at once (the instances set no limit). */
   courierCapacity?: number;
+  /** Called after every decision cycle (diagnostics): the minute, the snapshot and what the core decided. */
+  onCycle?: (minute: number, decisions: MatchingDecisions, snapshot: MatchingSnapshot<PlanePoint>) => void;
 }
 
 export interface ReplayResult {
@@ -36,7 +40,7 @@ interface CourierState {
   freeAt: number;
 }
 
-const DEFAULT_CAPACITY = 3;
+const DEFAULT_CAPACITY = 4;
 
 /**
  * Replays an instance with a simulated clock: every minute, the waiting orders and the couriers
@@ -99,12 +103,11 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
       });
     }
     const started = performance.now();
-    const decisions = decide(
-      { orders: [...pending.values()], couriers },
-      { now: t * 60, travelTime: travel, policy, service },
-    );
+    const snapshot = { orders: [...pending.values()], couriers };
+    const decisions = decide(snapshot, { now: t * 60, travelTime: travel, policy, service });
     decideMs += performance.now() - started;
     cycles++;
+    options.onCycle?.(t, decisions, snapshot);
 
     for (const a of decisions.assignments) {
       const s = states.get(a.courierId)!;

@@ -74,6 +74,7 @@ export function formatRunAllTable(rows: readonly InstanceRow[], policy: string):
     '>40 greedy',
     `undeliv ${policy}`,
     'undeliv greedy',
+    'impossible',
     'check',
   ];
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -84,8 +85,9 @@ export function formatRunAllTable(rows: readonly InstanceRow[], policy: string):
     (r.ours.clickToDoor.mean / r.greedy.clickToDoor.mean).toFixed(3),
     pct(r.ours.clickToDoor.shareOverTarget),
     pct(r.greedy.clickToDoor.shareOverTarget),
-    String(r.ours.undelivered),
-    String(r.greedy.undelivered),
+    String(r.ours.undelivered - r.ours.impossible),
+    String(r.greedy.undelivered - r.greedy.impossible),
+    String(r.ours.impossible),
     r.checkErrors === 0 ? 'ok' : `${r.checkErrors} errors`,
   ];
   const mean = (f: (r: InstanceRow) => number) =>
@@ -99,8 +101,9 @@ export function formatRunAllTable(rows: readonly InstanceRow[], policy: string):
     mean((r) => r.ours.clickToDoor.mean / r.greedy.clickToDoor.mean).toFixed(3),
     pct(mean((r) => r.ours.clickToDoor.shareOverTarget)),
     pct(mean((r) => r.greedy.clickToDoor.shareOverTarget)),
-    String(sum((r) => r.ours.undelivered)),
-    String(sum((r) => r.greedy.undelivered)),
+    String(sum((r) => r.ours.undelivered - r.ours.impossible)),
+    String(sum((r) => r.greedy.undelivered - r.greedy.impossible)),
+    String(sum((r) => r.ours.impossible)),
     `${sum((r) => r.checkErrors)} errors`,
   ];
   const totals = [
@@ -110,6 +113,7 @@ export function formatRunAllTable(rows: readonly InstanceRow[], policy: string):
     '',
     String(sum((r) => over(r.ours))),
     String(sum((r) => over(r.greedy))),
+    '',
     '',
     '',
     '',

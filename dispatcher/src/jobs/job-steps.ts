@@ -1,0 +1,100 @@
+import { DomainError, type OrderStatus } from '@o2o/domain';
+import type { LiveDeps } from '../live-deps.js';
+import { markCourierLoad } from '../offers/answer-offer.js';
+import type { OrderRow } from '../pg/order-row.js';
+import { withTransaction } from '../pg/pool.js';
+import { transitionOrder } from '../pg/transition-order.js';
+import { requeueOrder } from '../queue/dispatch-queue.js';
+
+export type JobStep = 'at_pickup' | 'picked_up' | 'at_dropoff' | 'delivered';
+
+export interface JobStepRequest {
+  courierId: string;
+  orderId: string;
+  step: JobStep;
+  /** Required for `delivered`. */
+  pin?: string;
+  /** Checks a PIN against the order (the api derives PINs from a server secret). */
+  pinMatches: (orderId: string, pin: string) => boolean;
+}
+
+/**
+ * A courier reports a step of its job. The order must be assigned to this courier (anyone else's
+ * order reads as not found) and the step must be allowed by the state machine. Delivery needs the
+ * customer's PIN: a wrong one is refused and counted on the courier.
+ */
+export async function recordJobStep(deps: LiveDeps, req: JobStepRequest): Promise<OrderRow> {
+  if (req.step === 'delivered') {
+    if (!req.pin || !req.pinMatches(req.orderId, req.pin)) {
+      const owned = await deps.pool.query(
+        `UPDATE couriers SET wrong_pin_count = wrong_pin_count + 1
+          WHERE id = $1 AND EXISTS (SELECT 1 FROM orders WHERE id = $2 AND courier_id = $1) RETURNING id`,
+        [req.courierId, req.orderId],
+      );
+      if (owned.rowCount === 0) throw new DomainError('not_found', { detail: 'No such job' });
+      throw new DomainError('wrong_pin', { detail: 'Ask the customer for the 4-digit PIN' });
+    }
+  }
+  const order = await withTransaction(deps.pool, async (client) => {
+    const current = await client.query<OrderRow>('SELECT * FROM orders WHERE id = $1 FOR UPDATE', [
+      req.orderId,
+    ]);
+    const row = current.rows[0];
+    if (!row || row.courier_id !== req.courierId)
+      throw new DomainError('not_found', { detail: 'No such job' });
+    if (row.status === req.step) return row; // a replayed step (network loss) is not an error
+    const moved = await transitionOrder(client, {
+      orderId: req.orderId,
+      to: req.step as OrderStatus,
+      actor: 'courier',
+    });
+    if (req.step === 'delivered') {
+      await client.query(
+        `UPDATE assignments SET ended_at = now(), end_reason = 'delivered' WHERE order_id = $1 AND ended_at IS NULL`,
+        [req.orderId],
+      );
+    }
+    return moved.order;
+  });
+  if (req.step === 'delivered') await markCourierLoad(deps, order.region_id, req.courierId);
+  return order;
+}
+
+/**
+ * A courier drops a job before pickup: the order goes back to `dispatching` and to the queue one
+ * priority level up, and the courier is never offered it again.
+ */
+export async function dropJob(deps: LiveDeps, courierId: string, orderId: string): Promise<OrderRow> {
+  const order = await withTransaction(deps.pool, async (client) => {
+    const current = await client.query<OrderRow>('SELECT * FROM orders WHERE id = $1 FOR UPDATE', [orderId]);
+    const row = current.rows[0];
+    if (!row || row.courier_id !== courierId) throw new DomainError('not_found', { detail: 'No such job' });
+    const moved = await transitionOrder(client, {
+      orderId,
+      to: 'dispatching',
+      actor: 'courier',
+      courierId: null,
+      data: { reason: 'dropped', courier_id: courierId },
+    });
+    await client.query(
+      `UPDATE assignments SET ended_at = now(), end_reason = 'dropped' WHERE order_id = $1 AND ended_at IS NULL`,
+      [orderId],
+    );
+    await client.query(
+      `INSERT INTO order_declines (order_id, courier_id, reason) VALUES ($1, $2, 'dropped') ON CONFLICT DO NOTHING`,
+      [orderId, courierId],
+    );
+    const bumped = await client.query<OrderRow>(
+      'UPDATE orders SET priority = priority + 1 WHERE id = $1 RETURNING *',
+      [orderId],
+    );
+    return bumped.rows[0] ?? moved.order;
+  });
+  await requeueOrder(deps.redis, deps.prefix, order.region_id, {
+    orderId,
+    createdAtMs: order.created_at.getTime(),
+    priority: order.priority,
+  });
+  await markCourierLoad(deps, order.region_id, courierId);
+  return order;
+}
