@@ -1,4 +1,5 @@
-import { COURIER_KINDS, COURIER_STATES, type CourierRecord } from './types.js';
+import { haversineMeters, type LatLng } from '../../../domain/src/geo/lat-lng.js';
+import { type Candidate, COURIER_KINDS, COURIER_STATES, type CourierRecord } from './types.js';
 
 /** Fields of a courier hash. */
 const HASH_FIELDS = [
@@ -39,16 +40,24 @@ function oneOf<T extends string>(allowed: readonly T[], value: string | null | u
 }
 
 /**
- * A card read from a cell's hash, with the cell it was listed in. The card is
- * `state|lat|lng|lastSeenMs|load|capacity|kind|vehicle|shiftEndMs` (lua/includes/card.lua); this
- * runs once per candidate, so it parses by hand.
+ * A card read from a cell's hash, as a candidate: the card is
+ * `state|lat|lng|lastSeenMs|load|capacity|kind|vehicle|shiftEndMs` (lua/includes/card.lua). This
+ * runs once per courier a search returns, so it parses by hand.
  */
-export function cardToCourierRecord(id: string, cell: string, card: string): CourierRecord {
+export function cardToCandidate(
+  id: string,
+  cell: string,
+  card: string,
+  ring: number,
+  center: LatLng,
+): Candidate {
   const v = card.split('|');
-  const record: CourierRecord = {
+  const lat = Number(v[1]);
+  const lng = Number(v[2]);
+  const candidate: Candidate = {
     id,
-    lat: Number(v[1]),
-    lng: Number(v[2]),
+    lat,
+    lng,
     cell,
     state: v[0] === 'busy' ? 'busy' : v[0] === 'idle' ? 'idle' : 'offline',
     kind: v[6] === 'in_house' ? 'in_house' : 'crowd',
@@ -56,8 +65,10 @@ export function cardToCourierRecord(id: string, cell: string, card: string): Cou
     load: Number(v[4]),
     capacity: Number(v[5]),
     lastSeenMs: Number(v[3]),
+    ring,
+    distanceMeters: haversineMeters(center, { lat, lng }),
   };
   const shiftEnd = v[8];
-  if (shiftEnd !== undefined && shiftEnd !== '') record.shiftEndMs = Number(shiftEnd);
-  return record;
+  if (shiftEnd !== undefined && shiftEnd !== '') candidate.shiftEndMs = Number(shiftEnd);
+  return candidate;
 }

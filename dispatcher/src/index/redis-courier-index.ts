@@ -1,12 +1,12 @@
 import { latLngToCell } from 'h3-js';
 import type { Redis } from 'ioredis';
 import { H3_RESOLUTIONS } from '../../../domain/src/geo/h3-resolutions.js';
-import { haversineMeters, type LatLng } from '../../../domain/src/geo/lat-lng.js';
+import type { LatLng } from '../../../domain/src/geo/lat-lng.js';
 import type { CourierIndex } from './courier-index.js';
 import { errorFromLuaCode, LUA_STALE_PING } from './errors.js';
 import { cellToHeatCell, idleAndWaitingToHeatCounts } from './heat.js';
 import { type RegionKeys, regionKeys } from './keys.js';
-import { cardToCourierRecord, fieldsToCourierRecord } from './record-codec.js';
+import { cardToCandidate, fieldsToCourierRecord } from './record-codec.js';
 import { cellToRings, searchCenter } from './rings.js';
 import { callScript, loadIndexScripts, queueScript } from './script-loader.js';
 import type {
@@ -237,10 +237,7 @@ export class RedisCourierIndex implements CourierIndex {
       const count = Number(reply[i + 2]);
       i += 3;
       for (let j = 0; j < count; j++, i += 2) {
-        const candidate = cardToCourierRecord(String(reply[i]), cell, String(reply[i + 1])) as Candidate;
-        candidate.ring = ring;
-        candidate.distanceMeters = haversineMeters(centerPoint, candidate);
-        candidates.push(candidate);
+        candidates.push(cardToCandidate(String(reply[i]), cell, String(reply[i + 1]), ring, centerPoint));
       }
     }
     candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);

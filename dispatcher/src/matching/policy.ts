@@ -87,8 +87,8 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   commitHorizonSeconds: 2 * 60,
   scarcityFrom: 1,
   scarcityFull: 2,
-  maxBundleSize: 4,
-  bundleReadyWindowSeconds: 20 * 60,
+  maxBundleSize: 6,
+  bundleReadyWindowSeconds: 60 * 60,
   courierValueSeconds: 10 * 60,
   service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
 });

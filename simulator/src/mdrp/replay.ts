@@ -40,7 +40,7 @@ interface CourierState {
   freeAt: number;
 }
 
-const DEFAULT_CAPACITY = 4;
+const DEFAULT_CAPACITY = 6;
 
 /**
  * Replays an instance with a simulated clock: every minute, the waiting orders and the couriers
