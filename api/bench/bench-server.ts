@@ -15,6 +15,7 @@ import { createStore } from '../src/cli/accounts.js';
 import { loadApiConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { ensureDatabase } from '../src/db/migrate-cli.js';
+import { apiLiveDeps } from '../src/live-deps.js';
 import { redisOrderEffects } from '../src/reconcile/order-effects-redis.js';
 import { createOutboxQueue } from '../src/webhooks/outbox-queue.js';
 
@@ -50,6 +51,7 @@ const app = await buildApp(
     redis,
     effects: redisOrderEffects(redis, prefix, outboxQueue),
     secrets: createOrderSecrets(config.TOKEN_SECRET),
+    live: apiLiveDeps(pool, redis, prefix),
   },
   { logger: false },
 );

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Pool } from '@o2o/dispatcher';
+import type { LiveDeps, Pool } from '@o2o/dispatcher';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -20,6 +20,8 @@ export interface AppDeps {
   redis: Redis;
   effects: OrderEffects;
   secrets: OrderSecrets;
+  /** The dispatcher's live state (courier index, offers) the courier and operator routes act on. */
+  live: LiveDeps;
 }
 
 export type App = FastifyInstance<

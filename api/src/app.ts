@@ -11,6 +11,8 @@ import { registerDocs } from './plugins/docs.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/v1/auth.js';
+import { courierRoutes } from './routes/v1/courier.js';
+import { opsOrderRoutes } from './routes/v1/ops-orders.js';
 import { opsWebhookRoutes } from './routes/v1/ops-webhooks.js';
 import { orderRoutes } from './routes/v1/orders.js';
 import { quoteRoutes } from './routes/v1/quotes.js';
@@ -71,5 +73,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
   await authRoutes(app, deps);
   await opsWebhookRoutes(app, deps);
+  await courierRoutes(app, deps);
+  await opsOrderRoutes(app, deps);
   return app;
 }

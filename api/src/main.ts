@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { createOrderSecrets } from './auth/order-secrets.js';
 import { loadApiConfig } from './config.js';
+import { apiLiveDeps } from './live-deps.js';
 import { redisOrderEffects } from './reconcile/order-effects-redis.js';
 import { reconcile, startReconciler } from './reconcile/reconciler.js';
 import { createOutboxQueue } from './webhooks/outbox-queue.js';
@@ -24,7 +25,14 @@ async function main(): Promise<void> {
   const outboxQueue = createOutboxQueue(bullConnection, config.REDIS_PREFIX);
   const effects = redisOrderEffects(redis, config.REDIS_PREFIX, outboxQueue);
   const app = await buildApp(
-    { config, pool, redis, effects, secrets: createOrderSecrets(config.TOKEN_SECRET) },
+    {
+      config,
+      pool,
+      redis,
+      effects,
+      secrets: createOrderSecrets(config.TOKEN_SECRET),
+      live: apiLiveDeps(pool, redis, config.REDIS_PREFIX),
+    },
     { loggerInstance: log },
   );
   const worker = config.RUN_WEBHOOK_WORKER

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { createOrderSecrets } from './auth/order-secrets.js';
 import { loadApiConfig } from './config.js';
+import { apiLiveDeps } from './live-deps.js';
 
 /**
  * The OpenAPI document as the app generates it from its schemas, without touching any service:
@@ -19,6 +20,7 @@ export async function generateOpenApiDocument(): Promise<unknown> {
       redis,
       effects: { afterCommit: async () => undefined },
       secrets: createOrderSecrets(config.TOKEN_SECRET),
+      live: apiLiveDeps(pool, redis, config.REDIS_PREFIX),
     },
     { logger: false },
   );

@@ -10,6 +10,7 @@ import type { App } from '../src/app-types.js';
 import { createOrderSecrets, type OrderSecrets } from '../src/auth/order-secrets.js';
 import { createStore } from '../src/cli/accounts.js';
 import { type ApiConfig, loadApiConfig } from '../src/config.js';
+import { apiLiveDeps } from '../src/live-deps.js';
 import { redisOrderEffects } from '../src/reconcile/order-effects-redis.js';
 import { createOutboxQueue } from '../src/webhooks/outbox-queue.js';
 
@@ -64,7 +65,14 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
     const outboxQueue = createOutboxQueue(bullConnection, prefix);
     const secrets = createOrderSecrets(config.TOKEN_SECRET);
     const app = await buildApp(
-      { config, pool, redis, effects: redisOrderEffects(redis, prefix, outboxQueue), secrets },
+      {
+        config,
+        pool,
+        redis,
+        effects: redisOrderEffects(redis, prefix, outboxQueue),
+        secrets,
+        live: apiLiveDeps(pool, redis, prefix),
+      },
       { logger: false },
     );
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -139,7 +139,8 @@ export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job): Job | und
     return { job, cost: jobCost(ctx, job, cs[0]!, as[0]!) };
   };
   // Every delivery order for small bundles; cheapest insertion of b's orders into a's beyond that.
-  const sequences = size <= EXACT_SEQUENCE_SIZE ? permutations(orders) : [insertionSequence(a.orders, b.orders, costOf)];
+  const sequences =
+    size <= EXACT_SEQUENCE_SIZE ? permutations(orders) : [insertionSequence(a.orders, b.orders, costOf)];
   let best: { job: Job; cost: number } | undefined;
   for (const sequence of sequences) {
     const candidate = costOf(sequence);

@@ -50,13 +50,19 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 
 describe('a dispatcher killed with SIGKILL', () => {
   it('loses no order and assigns none twice: a second process takes over within two lease periods', async () => {
-    const couriers = await Promise.all(Array.from({ length: 40 }, () => env.newCourier('in_house', { capacity: 2 })));
+    const couriers = await Promise.all(
+      Array.from({ length: 40 }, () => env.newCourier('in_house', { capacity: 2 })),
+    );
     const orders: string[] = [];
     for (let i = 0; i < 60; i++) orders.push(await env.newOrder());
     const assignedCount = async () =>
       Number(
-        (await env.deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM orders WHERE id = ANY($1) AND status = 'assigned'`, [orders]))
-          .rows[0]!.n,
+        (
+          await env.deps.pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM orders WHERE id = ANY($1) AND status = 'assigned'`,
+            [orders],
+          )
+        ).rows[0]!.n,
       );
 
     const first = startDispatcher('first');
@@ -64,7 +70,11 @@ describe('a dispatcher killed with SIGKILL', () => {
     await Promise.race([first.acquired, standby.acquired]);
     // Kill whichever holds the region as soon as it has committed part of its first cycle.
     await until(async () => (await assignedCount()) > 0, 20_000);
-    const holder = (await env.deps.pool.query<{ lease_holder: string }>('SELECT lease_holder FROM regions WHERE id = $1', [REGION])).rows[0]!.lease_holder;
+    const holder = (
+      await env.deps.pool.query<{ lease_holder: string }>('SELECT lease_holder FROM regions WHERE id = $1', [
+        REGION,
+      ])
+    ).rows[0]!.lease_holder;
     const [victim, survivor] = holder === 'first' ? [first, standby] : [standby, first];
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();

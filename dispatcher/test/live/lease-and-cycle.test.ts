@@ -4,8 +4,8 @@ import { assignJob } from '../../src/jobs/assign-job.js';
 import { tryAcquireLease } from '../../src/lease/region-lease.js';
 import { Dispatcher } from '../../src/loop/dispatcher.js';
 import { runCycle } from '../../src/loop/run-cycle.js';
-import { rebuildRegion } from '../../src/recovery/rebuild-region.js';
 import { queuedOrderIds } from '../../src/queue/dispatch-queue.js';
+import { rebuildRegion } from '../../src/recovery/rebuild-region.js';
 import { REGION, useLiveEnv } from './live-helper.js';
 
 const env = useLiveEnv();
@@ -35,11 +35,27 @@ describe('leases and fencing', () => {
     const orderId = await env.newOrder();
     const before = await env.orderRow(orderId);
     await expect(
-      assignJob(env.deps, { region: REGION, orderIds: [orderId], courierId: courier, actor: 'dispatcher', lease: old }),
+      assignJob(env.deps, {
+        region: REGION,
+        orderIds: [orderId],
+        courierId: courier,
+        actor: 'dispatcher',
+        lease: old,
+      }),
     ).rejects.toMatchObject({ code: 'stale_fence' });
     expect(await env.orderRow(orderId)).toEqual(before);
-    const assigned = await assignJob(env.deps, { region: REGION, orderIds: [orderId], courierId: courier, actor: 'dispatcher', lease: takeover });
-    expect(assigned.orders[0]).toMatchObject({ status: 'assigned', courier_id: courier, fence: String(takeover.fence) });
+    const assigned = await assignJob(env.deps, {
+      region: REGION,
+      orderIds: [orderId],
+      courierId: courier,
+      actor: 'dispatcher',
+      lease: takeover,
+    });
+    expect(assigned.orders[0]).toMatchObject({
+      status: 'assigned',
+      courier_id: courier,
+      fence: String(takeover.fence),
+    });
   });
 
   it('lets only one of two dispatchers hold a region, and only its fence is written', async () => {
@@ -50,13 +66,22 @@ describe('leases and fencing', () => {
     try {
       const holders = [a, b].filter((d) => d.heldRegions().includes(REGION));
       expect(holders).toHaveLength(1);
-      const fence = Number((await env.deps.pool.query('SELECT fence FROM regions WHERE id = $1', [REGION])).rows[0].fence);
+      const fence = Number(
+        (await env.deps.pool.query('SELECT fence FROM regions WHERE id = $1', [REGION])).rows[0].fence,
+      );
       const couriers = await Promise.all(Array.from({ length: 3 }, () => env.newCourier('in_house')));
       const orders = await Promise.all(Array.from({ length: 3 }, () => env.newOrder()));
-      await until(async () => (await Promise.all(orders.map((o) => env.orderRow(o)))).every((r) => r.status === 'assigned'));
-      const fences = await env.deps.pool.query<{ fence: string }>('SELECT DISTINCT fence FROM orders WHERE id = ANY($1)', [orders]);
+      await until(async () =>
+        (await Promise.all(orders.map((o) => env.orderRow(o)))).every((r) => r.status === 'assigned'),
+      );
+      const fences = await env.deps.pool.query<{ fence: string }>(
+        'SELECT DISTINCT fence FROM orders WHERE id = ANY($1)',
+        [orders],
+      );
       expect(fences.rows).toEqual([{ fence: String(fence) }]);
-      expect(new Set((await Promise.all(orders.map((o) => env.orderRow(o)))).map((r) => r.courier_id)).size).toBeLessThanOrEqual(couriers.length);
+      expect(
+        new Set((await Promise.all(orders.map((o) => env.orderRow(o)))).map((r) => r.courier_id)).size,
+      ).toBeLessThanOrEqual(couriers.length);
     } finally {
       await a.stop();
       await b.stop();
@@ -78,7 +103,10 @@ describe('the cycle', () => {
     const rows = await Promise.all(orders.map((o) => env.orderRow(o)));
     expect(rows.map((r) => r.status).sort()).toEqual(['assigned', 'dispatching']);
     expect(rows.find((r) => r.status === 'assigned')?.courier_id).toBe(inHouse);
-    const offer = await env.deps.pool.query('SELECT courier_id, status FROM offers WHERE order_ids && $1::uuid[]', [orders]);
+    const offer = await env.deps.pool.query(
+      'SELECT courier_id, status FROM offers WHERE order_ids && $1::uuid[]',
+      [orders],
+    );
     expect(offer.rows).toEqual([{ courier_id: crowd, status: 'open' }]);
     const queued = await queuedOrderIds(env.deps.redis, env.deps.prefix, REGION);
     expect(queued.filter((id) => orders.includes(id))).toEqual([]);
@@ -114,8 +142,12 @@ describe('the cycle', () => {
     expect(report.offersRestored).toBeGreaterThanOrEqual(1);
     expect(await queuedOrderIds(env.deps.redis, env.deps.prefix, REGION)).toContain(waiting);
     expect(await queuedOrderIds(env.deps.redis, env.deps.prefix, REGION)).not.toContain(offered);
-    const offer = await env.deps.pool.query<{ id: string }>('SELECT id FROM offers WHERE courier_id = $1', [rider]);
-    expect(await env.deps.redis.hget(`${env.deps.prefix}:{${REGION}}:offer:${offer.rows[0]!.id}`, 'status')).toBe('open');
+    const offer = await env.deps.pool.query<{ id: string }>('SELECT id FROM offers WHERE courier_id = $1', [
+      rider,
+    ]);
+    expect(
+      await env.deps.redis.hget(`${env.deps.prefix}:{${REGION}}:offer:${offer.rows[0]!.id}`, 'status'),
+    ).toBe('open');
     expect(await env.deps.redis.sismember(`${env.deps.prefix}:{${REGION}}:offered`, rider)).toBe(1);
   });
 });

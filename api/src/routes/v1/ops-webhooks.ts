@@ -1,5 +1,6 @@
-import { type AccessClaims, DeadWebhookListSchema, DomainError } from '@o2o/domain';
+import { DeadWebhookListSchema } from '@o2o/domain';
 import type { App, AppDeps } from '../../app-types.js';
+import { operatorClaims } from '../../http/jwt-auth.js';
 import { problemResponses } from '../problems.js';
 
 /** Dead-lettered webhook events, for operators of the stores' regions. */
@@ -34,15 +35,4 @@ export async function opsWebhookRoutes(app: App, deps: AppDeps): Promise<void> {
       return { data: result.rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() })) };
     },
   );
-}
-
-async function operatorClaims(request: { jwtVerify: <T extends object>() => Promise<T> }) {
-  let claims: AccessClaims;
-  try {
-    claims = await request.jwtVerify<AccessClaims>();
-  } catch {
-    throw new DomainError('unauthorized', { detail: 'Send Authorization: Bearer <operator token>' });
-  }
-  if (claims.role !== 'operator') throw new DomainError('forbidden', { detail: 'Operators only' });
-  return claims;
 }
