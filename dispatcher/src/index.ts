@@ -10,6 +10,7 @@ export * from './live-deps.js';
 export * from './loop/dispatcher.js';
 export * from './loop/run-cycle.js';
 export * from './metrics.js';
+export * from './notify.js';
 export * from './offers/answer-offer.js';
 export * from './offers/expiry-worker.js';
 export * from './offers/offer-expiry.js';

@@ -5,6 +5,7 @@ import { assertFence } from '../lease/fence.js';
 import type { RegionLease } from '../lease/region-lease.js';
 import type { LiveDeps } from '../live-deps.js';
 import { runLoopScript } from '../lua/scripts.js';
+import { publishCourierEvents } from '../notify.js';
 import { markCourierLoad } from '../offers/answer-offer.js';
 import type { OrderRow } from '../pg/order-row.js';
 import { type PoolClient, withTransaction } from '../pg/pool.js';
@@ -97,6 +98,16 @@ export async function assignJob(deps: LiveDeps, req: AssignRequest): Promise<Ass
   for (const r of result.revokedOffers) {
     await runLoopScript(deps.redis, 'closeOffer', [keys.offer(r.offerId), keys.offered], ['revoked', '']);
   }
+  const atMs = Date.now();
+  await publishCourierEvents(deps.redis, deps.prefix, req.region, [
+    { type: 'job', courierId: req.courierId, jobId, orderIds: [...req.orderIds], atMs },
+    ...result.revokedOffers.map((r) => ({
+      type: 'offer:revoked' as const,
+      courierId: r.courierId,
+      offerId: r.offerId,
+      atMs,
+    })),
+  ]);
   for (const courierId of new Set([req.courierId, ...result.previousCouriers])) {
     await markCourierLoad(deps, req.region, courierId);
   }

@@ -3,6 +3,7 @@ import { DomainError } from '@o2o/domain';
 import { loopKeys } from '../keys.js';
 import { type LiveDeps, nowMsOf } from '../live-deps.js';
 import { runLoopScript } from '../lua/scripts.js';
+import { publishCourierEvents } from '../notify.js';
 import type { OrderRow } from '../pg/order-row.js';
 import { type PoolClient, withTransaction } from '../pg/pool.js';
 import { transitionOrder } from '../pg/transition-order.js';
@@ -56,6 +57,17 @@ export async function acceptOffer(deps: LiveDeps, courierId: string, offerId: st
     for (const r of accepted.revoked) {
       await runLoopScript(deps.redis, 'closeOffer', [keys.offer(r.offerId), keys.offered], ['revoked', '']);
     }
+    await publishCourierEvents(
+      deps.redis,
+      deps.prefix,
+      offer.region_id,
+      accepted.revoked.map((r) => ({
+        type: 'offer:revoked',
+        courierId: r.courierId,
+        offerId: r.offerId,
+        atMs: nowMs,
+      })),
+    );
     await markCourierLoad(deps, offer.region_id, courierId);
     return accepted;
   } catch (err) {

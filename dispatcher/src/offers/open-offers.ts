@@ -4,6 +4,7 @@ import { assertFence } from '../lease/fence.js';
 import type { RegionLease } from '../lease/region-lease.js';
 import { type LiveDeps, nowMsOf } from '../live-deps.js';
 import { runLoopScript } from '../lua/scripts.js';
+import { publishCourierEvents } from '../notify.js';
 import { withTransaction } from '../pg/pool.js';
 import { transitionOrder } from '../pg/transition-order.js';
 import { removeQueuedOrders } from '../queue/dispatch-queue.js';
@@ -80,6 +81,20 @@ export async function openJobOffer(
   });
   await recordOpenOffersInRedis(deps, lease.region, offers);
   await removeQueuedOrders(deps.redis, deps.prefix, lease.region, job.orderIds);
+  const atMs = nowMsOf(deps);
+  await publishCourierEvents(
+    deps.redis,
+    deps.prefix,
+    lease.region,
+    offers.map((o) => ({
+      type: 'offer',
+      courierId: o.courierId,
+      offerId: o.offerId,
+      orderIds: o.orderIds,
+      expiresAtMs: o.expiresAtMs,
+      atMs,
+    })),
+  );
   return offers;
 }
 
