@@ -76,13 +76,7 @@ export function jobTimes<P>(ctx: MatchingContext<P>, job: Job, c: number, arrive
  * courier's wait at the store and travel, and the courier-only policy terms. Infinity when the
  * courier cannot carry that many orders or would pick up after its shift ends.
  */
-export function jobCost<P>(
-  ctx: MatchingContext<P>,
-  job: Job,
-  c: number,
-  arriveStore: number,
-  busyShare = 1,
-): number {
+export function jobCost<P>(ctx: MatchingContext<P>, job: Job, c: number, arriveStore: number): number {
   const { policy } = ctx;
   const courier = ctx.couriers[c]!;
   if (job.orders.length > ctx.spareCapacity[c]!) return Number.POSITIVE_INFINITY;
@@ -104,7 +98,7 @@ export function jobCost<P>(
     // Busy time past the shift's end costs nothing: that courier could not pick up again anyway.
     const end = Math.min(leave + offsets[n - 1]! + policy.service.dropoffSeconds / 2, courier.shiftEndsAt);
     const busy = Math.max(0, end - ctx.departAt[c]!);
-    cost += busyShare * policy.busyWeight * ctx.scarcity * busy;
+    cost += policy.busyWeight * ctx.scarcity * busy;
   }
   return cost;
 }
@@ -122,7 +116,6 @@ export function holdCost<P>(
   let waited = 0;
   for (const i of job.orders) waited += Math.max(0, ctx.now - ctx.orders[i]!.readyAt);
   return (
-    jobCost(ctx, job, bestCourier, bestArrive + ctx.policy.holdDelaySeconds, ctx.policy.holdBusyShare) +
-    ctx.policy.agingWeight * waited
+    jobCost(ctx, job, bestCourier, bestArrive + ctx.policy.holdDelaySeconds) + ctx.policy.agingWeight * waited
   );
 }

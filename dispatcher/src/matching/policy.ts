@@ -42,12 +42,6 @@ export interface MatchingPolicy {
    */
   holdDelaySeconds: number;
   /**
-   * Share of the busy-time term kept in the cost of waiting (0..1). Below 1, long jobs look
-   * costlier than waiting when couriers are scarce, so short jobs go first (shortest processing
-   * time first lowers the mean click-to-door of a queue); aging still serves the long ones.
-   */
-  holdBusyShare: number;
-  /**
    * Priority of waiting: leaving an order for later costs this much more per second it has
    * already waited since ready, so remote or awkward orders are not starved by easy ones.
    */
@@ -89,7 +83,6 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   maxCandidatesPerOrder: 24,
   lookaheadSeconds: 20 * 60,
   holdDelaySeconds: 10 * 60,
-  holdBusyShare: 1,
   agingWeight: 0.5,
   commitHorizonSeconds: 2 * 60,
   scarcityFrom: 1,
