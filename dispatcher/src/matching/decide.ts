@@ -41,11 +41,16 @@ export function decideAssignments<P>(
 export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateLists): number {
   let demand = 0;
   for (let i = 0; i < ctx.orders.length; i++) if (candidates.start[i + 1]! > candidates.start[i]!) demand++;
+  // A courier whose shift ends soon is only part of a courier: it has few pickups left.
+  const { scarcityFrom, scarcityFull, scarcityMax, shiftHorizonSeconds } = ctx.policy;
   let supply = 0;
-  for (let c = 0; c < ctx.couriers.length; c++) if (ctx.spareCapacity[c]! > 0) supply++;
-  const { scarcityFrom, scarcityFull } = ctx.policy;
+  for (let c = 0; c < ctx.couriers.length; c++) {
+    if (ctx.spareCapacity[c]! <= 0) continue;
+    const left = ctx.couriers[c]!.shiftEndsAt - ctx.departAt[c]!;
+    supply += shiftHorizonSeconds > 0 ? Math.min(1, Math.max(0.05, left / shiftHorizonSeconds)) : 1;
+  }
   const ratio = demand / Math.max(1, supply);
-  return Math.min(1, Math.max(0, (ratio - scarcityFrom) / Math.max(1e-9, scarcityFull - scarcityFrom)));
+  return Math.min(scarcityMax, Math.max(0, (ratio - scarcityFrom) / Math.max(1e-9, scarcityFull - scarcityFrom)));
 }
 
 /** The assignment problem of this cycle: rows are jobs, columns are couriers (snapshot indices). */

@@ -55,6 +55,10 @@ export interface MatchingPolicy {
    */
   scarcityFrom: number;
   scarcityFull: number;
+  /** Scarcity may exceed 1 up to this, when waiting orders far outnumber what couriers can still do. */
+  scarcityMax: number;
+  /** A courier whose shift ends within this counts as that share of a courier (0: all count fully). */
+  shiftHorizonSeconds: number;
   /** Bundles: at most this many orders, ready within this window of each other. */
   maxBundleSize: number;
   bundleReadyWindowSeconds: number;
@@ -87,6 +91,8 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   commitHorizonSeconds: 2 * 60,
   scarcityFrom: 1,
   scarcityFull: 2,
+  scarcityMax: 1,
+  shiftHorizonSeconds: 0,
   maxBundleSize: 6,
   bundleReadyWindowSeconds: 60 * 60,
   courierValueSeconds: 10 * 60,
