@@ -126,6 +126,7 @@ async function main(): Promise<void> {
   await client.end();
 
   children.push(run('api', 'api/src/main.ts'));
+  children.push(run('dispatcher', 'dispatcher/src/main.ts'));
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   const base = `http://${config.HOST}:${config.PORT}`;
@@ -138,7 +139,7 @@ O2O Dispatch is running.
   API docs          ${base}/docs
   OpenAPI           ${base}/openapi.json
   health            ${base}/health/ready
-  metrics           ${base}/metrics
+  metrics           ${base}/metrics   (dispatcher: http://127.0.0.1:${process.env.DISPATCHER_METRICS_PORT ?? 9464}/metrics)
 
 Demo accounts (saved in .demo-accounts.json):
   store "${demo.store.name}"  API key ${demo.store.api_key}
@@ -151,8 +152,9 @@ Try it:
     -H 'content-type: application/json' -H "idempotency-key: $(date +%s%N)" \\
     -d '{"external_id":"demo-'"$(date +%s)"'","pickup":{"lat":52.52,"lng":13.405},"dropoff":{"lat":52.53,"lng":13.42},"customer":{"name":"Ada"}}'
 
-Not running yet (their issues are open): the dispatcher loop, the courier app, the tracking
-page, the ops console and the simulated city. Ctrl-C stops everything.
+Couriers work over HTTP for now (see README, "Couriers"). Not running yet (their issues are
+open): the courier app, the tracking page, the ops console and the simulated city.
+Ctrl-C stops everything.
 `);
 }
 

@@ -13,9 +13,7 @@ describe.runIf(hasDockerCompose)('docker-compose.yml (runs where docker-compose 
       cwd: root,
       encoding: 'utf8',
     });
-    expect(services.trim().split('\n').sort()).toEqual([
-      'api',
-      'migrate',
+    expect(services.trim().split('\n').sort()).toEqual(['api', 'dispatcher', 'migrate',
       'postgres',
       'redis',
       'webhook-worker',
