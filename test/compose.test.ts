@@ -13,7 +13,10 @@ describe.runIf(hasDockerCompose)('docker-compose.yml (runs where docker-compose 
       cwd: root,
       encoding: 'utf8',
     });
-    expect(services.trim().split('\n').sort()).toEqual(['api', 'dispatcher', 'migrate',
+    expect(services.trim().split('\n').sort()).toEqual([
+      'api',
+      'dispatcher',
+      'migrate',
       'postgres',
       'redis',
       'webhook-worker',
