@@ -3,7 +3,7 @@ import { H3_RESOLUTIONS } from '../../domain/src/geo/h3-resolutions.js';
 import type { LatLng } from '../../domain/src/geo/lat-lng.js';
 import { type BenchResult, type BenchSuite, benchResult } from '../../scripts/bench/report.js';
 import { connectTestRedis } from '../../test/support/redis.js';
-import { regionKeys } from '../src/index/keys.js';
+import { regionKeys } from '../src/keys.js';
 import { RedisCourierIndex } from '../src/index/redis-courier-index.js';
 import { ringsCoveringRadius } from '../src/index/rings.js';
 import type { CourierPing } from '../src/index/types.js';

@@ -1,8 +1,8 @@
 /**
- * Redis key names of the dispatch loop (queue, lease, offers), all built here. Every key carries
- * the region as a hash tag, so one region's keys share a Redis Cluster slot and one Lua script
- * may touch several of them. The courier index builds its keys in `index/keys.ts` on the same
- * pattern: `${prefix}:{${region}}:…`.
+ * Every Redis key name of the dispatcher is built in this file: the courier index's and the
+ * loop's (queue, lease, offers). Each carries the region as a hash tag (`${prefix}:{${region}}:…`),
+ * so one region's keys share a Redis Cluster slot and one Lua script may touch several of them;
+ * scripts build cell and courier keys from the prefixes below, which is safe for the same reason.
  */
 export function loopKeys(prefix: string, region: string) {
   if (region.length === 0 || /[{}]/.test(region))
@@ -25,3 +25,39 @@ export function loopKeys(prefix: string, region: string) {
 }
 
 export type LoopKeys = ReturnType<typeof loopKeys>;
+
+/** Keys of the courier index of one region under `prefix` (e.g. `o2o:idx`; tests use a random prefix). */
+export interface RegionKeys {
+  /**
+   * Prefix of the per-cell hashes `${cellPrefix}${h3}`: courier id → card (the courier's state,
+   * position and capacity as one string), for the idle and busy couriers in the cell.
+   */
+  readonly cellPrefix: string;
+  /** Prefix of the per-courier hashes: `${courierPrefix}${id}`. */
+  readonly courierPrefix: string;
+  /** Sorted set courier id → last seen (epoch ms), for evicting silent couriers. */
+  readonly seen: string;
+  /** Hash index cell → number of idle couriers in it. */
+  readonly idle: string;
+  /** Hash heat cell → number of waiting orders. */
+  readonly heat: string;
+  cell(h3: string): string;
+  courier(id: string): string;
+}
+
+export function regionKeys(prefix: string, region: string): RegionKeys {
+  if (region.length === 0 || /[{}]/.test(region))
+    throw new Error(`invalid region name: ${JSON.stringify(region)}`);
+  const base = `${prefix}:{${region}}:`;
+  const cellPrefix = `${base}cell:`;
+  const courierPrefix = `${base}courier:`;
+  return {
+    cellPrefix,
+    courierPrefix,
+    seen: `${base}seen`,
+    idle: `${base}idle`,
+    heat: `${base}heat`,
+    cell: (h3) => cellPrefix + h3,
+    courier: (id) => courierPrefix + id,
+  };
+}

@@ -2,7 +2,7 @@ import { latLngToCell } from 'h3-js';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestRedis } from '../../../test/support/redis.js';
-import { regionKeys } from '../../src/index/keys.js';
+import { regionKeys } from '../../src/keys.js';
 import { RedisCourierIndex } from '../../src/index/redis-courier-index.js';
 import { callScript, indexScripts } from '../../src/index/script-loader.js';
 import { AMSTERDAM, courier } from './courier-index-contract.js';
