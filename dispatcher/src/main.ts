@@ -57,6 +57,19 @@ async function main(): Promise<void> {
     }
   }, 5000);
   const pendingGauges = async (region: string) => {
+    // Accepts and declines happen in the api process: Postgres has every outcome.
+    const outcomes = await pool.query<{ status: string; n: string }>(
+      `SELECT status, count(*) AS n FROM offers
+        WHERE region_id = $1 AND coalesce(decided_at, created_at) > now() - interval '1 hour' GROUP BY status`,
+      [region],
+    );
+    const byStatus = new Map(outcomes.rows.map((r) => [r.status, Number(r.n)]));
+    for (const outcome of ['open', 'accepted', 'declined', 'expired', 'revoked']) {
+      metrics.offersLastHour.set({ region, outcome }, byStatus.get(outcome) ?? 0);
+    }
+    const answered =
+      (byStatus.get('accepted') ?? 0) + (byStatus.get('declined') ?? 0) + (byStatus.get('expired') ?? 0);
+    if (answered > 0) metrics.acceptanceRate.set({ region }, (byStatus.get('accepted') ?? 0) / answered);
     const oldest = await pool.query<{ n: string; oldest: number | null }>(
       `SELECT count(*) AS n, extract(epoch FROM now() - min(created_at)) AS oldest
          FROM orders WHERE region_id = $1 AND status IN ('created', 'dispatching')`,

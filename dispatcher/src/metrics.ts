@@ -39,9 +39,15 @@ export function createLoopMetrics(registry: Registry) {
       labelNames: ['region', 'outcome'] as const,
       registers,
     }),
+    offersLastHour: new Gauge({
+      name: 'dispatch_offers_last_hour',
+      help: 'Offers decided in the last hour by outcome (accepts and declines come through the api)',
+      labelNames: ['region', 'outcome'] as const,
+      registers,
+    }),
     acceptanceRate: new Gauge({
       name: 'dispatch_offer_acceptance_ratio',
-      help: 'Accepted offers ÷ answered offers (accepted, declined, expired) since start',
+      help: 'Accepted ÷ answered offers (accepted, declined, expired) over the last hour',
       labelNames: ['region'] as const,
       registers,
     }),

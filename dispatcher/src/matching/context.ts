@@ -60,8 +60,6 @@ export function courierOnlyCost<P>(courier: CourierToMatch<P>, now: number, poli
     const acceptance = Math.min(1, Math.max(0, courier.acceptanceRate ?? 1));
     cost += (1 - acceptance) * policy.declineDelaySeconds;
   }
-  // Waiting for a busy courier is a bet: other orders may claim it first.
-  cost += policy.futureCourierWeight * Math.max(0, courier.freeAt - now);
   if (courier.idleSince !== undefined && courier.freeAt <= now) {
     cost -= policy.idleWeight * Math.min(policy.idleCapSeconds, Math.max(0, now - courier.idleSince));
   }

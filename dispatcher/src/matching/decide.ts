@@ -50,7 +50,10 @@ export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateList
     supply += shiftHorizonSeconds > 0 ? Math.min(1, Math.max(0.05, left / shiftHorizonSeconds)) : 1;
   }
   const ratio = demand / Math.max(1, supply);
-  return Math.min(scarcityMax, Math.max(0, (ratio - scarcityFrom) / Math.max(1e-9, scarcityFull - scarcityFrom)));
+  return Math.min(
+    scarcityMax,
+    Math.max(0, (ratio - scarcityFrom) / Math.max(1e-9, scarcityFull - scarcityFrom)),
+  );
 }
 
 /** The assignment problem of this cycle: rows are jobs, columns are couriers (snapshot indices). */

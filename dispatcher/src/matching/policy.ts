@@ -32,8 +32,6 @@ export interface MatchingPolicy {
   idleWeight: number;
   idleCapSeconds: number;
 
-  /** Extra cost per second until a busy courier is free (its future is uncertain). */
-  futureCourierWeight: number;
   /** Candidates kept per order, nearest in time first. */
   maxCandidatesPerOrder: number;
   /** Couriers who become free more than this after now are not candidates. */
@@ -86,7 +84,6 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   declineDelaySeconds: 300,
   idleWeight: 0.01,
   idleCapSeconds: 30 * 60,
-  futureCourierWeight: 0,
   maxCandidatesPerOrder: 24,
   lookaheadSeconds: 20 * 60,
   holdDelaySeconds: 10 * 60,
