@@ -22,6 +22,9 @@ async function main(): Promise<void> {
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   // BullMQ needs its own connections that retry forever.
   const bullConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  // While Redis is down, requests that need it fail with 503; the clients reconnect by themselves.
+  for (const client of [redis, bullConnection])
+    client.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const outboxQueue = createOutboxQueue(bullConnection, config.REDIS_PREFIX);
   const effects = redisOrderEffects(redis, config.REDIS_PREFIX, outboxQueue);
   const app = await buildApp(

@@ -18,13 +18,14 @@ export async function healthRoutes(app: App, deps: Pick<AppDeps, 'pool' | 'redis
   app.get(
     '/health/ready',
     { ...opts, schema: { ...opts.schema, response: { 200: HealthSchema, ...problemResponses(503) } } },
-    async () => {
+    async (request) => {
       const [pg, redis] = await Promise.allSettled([
         withTimeout(deps.pool.query('SELECT 1'), 2000),
         withTimeout(deps.redis.ping(), 2000),
       ]);
       const checks = { postgres: state(pg), redis: state(redis) };
       if (pg.status === 'rejected' || redis.status === 'rejected') {
+        request.log.warn({ checks }, 'not ready');
         const down = Object.entries(checks)
           .filter(([, v]) => v !== 'ok')
           .map(([k]) => k);
