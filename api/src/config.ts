@@ -23,6 +23,8 @@ const ApiConfigSchema = Type.Object({
   WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ minimum: 10, default: 1000 }),
   WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ minimum: 100, default: 3600 * 1000 }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  /** A tracking link stops working this long after delivery or cancellation. */
+  TRACKING_LINK_TTL_MS: Type.Integer({ minimum: 0, default: 2 * 3600 * 1000 }),
   RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   /** Run the outbox → webhook worker inside the api process (docker-compose runs it apart). */
   RUN_WEBHOOK_WORKER: Type.Boolean({ default: true }),

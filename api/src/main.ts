@@ -1,9 +1,11 @@
 import { createPool } from '@o2o/dispatcher';
+import type { AccessClaims } from '@o2o/domain';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { createOrderSecrets } from './auth/order-secrets.js';
 import { loadApiConfig } from './config.js';
+import { attachGateway } from './gateway/gateway.js';
 import { apiLiveDeps } from './live-deps.js';
 import { redisOrderEffects } from './reconcile/order-effects-redis.js';
 import { reconcile, startReconciler } from './reconcile/reconciler.js';
@@ -27,14 +29,16 @@ async function main(): Promise<void> {
     client.on('error', (err) => log.warn({ err }, 'redis connection error'));
   const outboxQueue = createOutboxQueue(bullConnection, config.REDIS_PREFIX);
   const effects = redisOrderEffects(redis, config.REDIS_PREFIX, outboxQueue);
+  const secrets = createOrderSecrets(config.TOKEN_SECRET);
+  const live = apiLiveDeps(pool, redis, config.REDIS_PREFIX);
   const app = await buildApp(
     {
       config,
       pool,
       redis,
       effects,
-      secrets: createOrderSecrets(config.TOKEN_SECRET),
-      live: apiLiveDeps(pool, redis, config.REDIS_PREFIX),
+      secrets,
+      live,
     },
     { loggerInstance: log },
   );
@@ -58,6 +62,14 @@ async function main(): Promise<void> {
     (err) => log.warn({ err }, 'reconcile failed'),
   );
   await app.listen({ host: config.HOST, port: config.PORT });
+  const gateway = await attachGateway(app.server, {
+    live,
+    secrets,
+    subscriber: new Redis(config.REDIS_URL),
+    verifyToken: (token) => app.jwt.verify<AccessClaims>(token),
+    log,
+    linkTtlAfterEndMs: config.TRACKING_LINK_TTL_MS,
+  });
 
   let closing = false;
   const close = async (signal: string) => {
@@ -65,7 +77,8 @@ async function main(): Promise<void> {
     closing = true;
     log.info({ signal }, 'shutting down');
     stopReconciler();
-    await app.close();
+    await gateway.close();
+    await app.close().catch(() => undefined);
     await worker?.close();
     await outboxQueue.close();
     await pool.end();

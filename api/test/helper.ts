@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { LiveDeps } from '@o2o/dispatcher';
 import { createPool, type Pool } from '@o2o/dispatcher';
+import type { AccessClaims } from '@o2o/domain';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { testRedisUrl } from '../../test/support/env.js';
@@ -10,6 +12,7 @@ import type { App } from '../src/app-types.js';
 import { createOrderSecrets, type OrderSecrets } from '../src/auth/order-secrets.js';
 import { createStore } from '../src/cli/accounts.js';
 import { type ApiConfig, loadApiConfig } from '../src/config.js';
+import { attachGateway } from '../src/gateway/gateway.js';
 import { apiLiveDeps } from '../src/live-deps.js';
 import { redisOrderEffects } from '../src/reconcile/order-effects-redis.js';
 import { createOutboxQueue } from '../src/webhooks/outbox-queue.js';
@@ -25,6 +28,8 @@ export interface TestApi {
   config: ApiConfig;
   secrets: OrderSecrets;
   outboxQueue: ReturnType<typeof createOutboxQueue>;
+  live: LiveDeps;
+  gateway: Awaited<ReturnType<typeof attachGateway>>;
   newStore(name?: string): Promise<{ id: string; apiKey: string }>;
   /** fetch against the listening server, JSON in and out. */
   call(
@@ -44,6 +49,7 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
   const api = {} as TestApi;
   let dropDatabase: () => Promise<void> = async () => undefined;
   let bullConnection: Redis | undefined;
+  let subscriber: Redis | undefined;
 
   beforeAll(async () => {
     const db = await createTestDatabase();
@@ -64,6 +70,7 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
     bullConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
     const outboxQueue = createOutboxQueue(bullConnection, prefix);
     const secrets = createOrderSecrets(config.TOKEN_SECRET);
+    const live = apiLiveDeps(pool, redis, prefix);
     const app = await buildApp(
       {
         config,
@@ -71,11 +78,21 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
         redis,
         effects: redisOrderEffects(redis, prefix, outboxQueue),
         secrets,
-        live: apiLiveDeps(pool, redis, prefix),
+        live,
       },
       { logger: false },
     );
     await app.listen({ host: '127.0.0.1', port: 0 });
+    subscriber = new Redis(config.REDIS_URL);
+    const gateway = await attachGateway(app.server, {
+      live,
+      secrets,
+      subscriber,
+      verifyToken: (token) => app.jwt.verify<AccessClaims>(token),
+      log: { error: () => undefined, warn: () => undefined },
+      linkTtlAfterEndMs: config.TRACKING_LINK_TTL_MS,
+      opsDeltaIntervalMs: 200,
+    });
     const { port } = app.server.address() as AddressInfo;
     Object.assign(api, {
       app,
@@ -85,6 +102,8 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
       config,
       secrets,
       outboxQueue,
+      live,
+      gateway,
       async newStore(name = 'Test store') {
         const store = await createStore(pool, { name, region: 'city' });
         return { id: store.id, apiKey: store.api_key };
@@ -124,7 +143,9 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
   });
 
   afterAll(async () => {
-    await api.app?.close();
+    await api.gateway?.close();
+    subscriber?.disconnect();
+    await api.app?.close().catch(() => undefined);
     await api.outboxQueue?.obliterate({ force: true }).catch(() => undefined);
     await api.outboxQueue?.close();
     if (api.redis) {

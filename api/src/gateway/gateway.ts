@@ -1,0 +1,93 @@
+import type { Server as HttpServer } from 'node:http';
+import type { CourierEvent, LiveDeps } from '@o2o/dispatcher';
+import type { AccessClaims } from '@o2o/domain';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import type { OrderSecrets } from '../auth/order-secrets.js';
+import { relayCourierEvent, setUpCourierNamespace } from './courier-namespace.js';
+import { setUpOpsNamespace } from './ops-namespace.js';
+import { PingBatcher } from './ping-batcher.js';
+import { fanOutToTrackers, setUpTrackNamespace } from './track-namespace.js';
+
+export interface GatewayDeps {
+  live: LiveDeps;
+  secrets: OrderSecrets;
+  /** A Redis connection of the gateway's own: it subscribes to the dispatcher's courier events. */
+  subscriber: Redis;
+  verifyToken: (token: string) => AccessClaims;
+  log: { error: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
+  linkTtlAfterEndMs: number;
+  opsDeltaIntervalMs?: number;
+  /** Largest inbound message, bytes. */
+  maxMessageBytes?: number;
+}
+
+/**
+ * The Socket.IO gateway on the api's HTTP server: `/courier`, `/track` and `/ops`. Several api
+ * processes share rooms through the Redis streams adapter (which also keeps sessions for
+ * connection state recovery across a short drop); dispatcher events arrive on a Redis channel.
+ */
+export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
+  const { live } = deps;
+  const io = new Server(httpServer, {
+    adapter: createAdapter(live.redis.duplicate(), {
+      streamName: `${live.prefix}:socket.io`,
+      sessionKeyPrefix: `${live.prefix}:socket.io:session:`,
+    }),
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+    maxHttpBufferSize: deps.maxMessageBytes ?? 16 * 1024,
+    serveClient: false,
+  });
+  const courierNsp = io.of('/courier');
+  const trackNsp = io.of('/track');
+  const opsNsp = io.of('/ops');
+  let ops: ReturnType<typeof setUpOpsNamespace> | undefined;
+  const pings = new PingBatcher(
+    live.index,
+    (applied) => {
+      ops?.addPings(applied);
+      void fanOutToTrackers(trackNsp, live, applied).catch((err: unknown) =>
+        deps.log.warn({ err }, 'tracking fan-out failed'),
+      );
+    },
+    (err) => deps.log.warn({ err }, 'position batch failed'),
+  );
+  setUpCourierNamespace(courierNsp, {
+    live,
+    secrets: deps.secrets,
+    verifyToken: deps.verifyToken,
+    pings,
+    log: deps.log,
+  });
+  setUpTrackNamespace(trackNsp, { live, secrets: deps.secrets, linkTtlAfterEndMs: deps.linkTtlAfterEndMs });
+  ops = setUpOpsNamespace(opsNsp, {
+    live,
+    verifyToken: deps.verifyToken,
+    log: deps.log,
+    ...(deps.opsDeltaIntervalMs ? { deltaIntervalMs: deps.opsDeltaIntervalMs } : {}),
+  });
+
+  const pattern = `${live.prefix}:{*}:courier-events`;
+  deps.subscriber.on('pmessage', (_pattern, _channel, message: string) => {
+    try {
+      const event = JSON.parse(message) as CourierEvent;
+      void relayCourierEvent(courierNsp, live, event).catch((err: unknown) =>
+        deps.log.warn({ err }, 'courier relay failed'),
+      );
+    } catch (err) {
+      deps.log.warn({ err }, 'bad courier event');
+    }
+  });
+  await deps.subscriber.psubscribe(pattern);
+
+  return {
+    io,
+    async close(): Promise<void> {
+      ops?.close();
+      await pings.close();
+      await deps.subscriber.punsubscribe(pattern).catch(() => undefined);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,258 @@
+import { assignJob, openJobOffer, tryAcquireLease } from '@o2o/dispatcher';
+import { io, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCourier, createOperator } from '../src/cli/accounts.js';
+import { idempotencyKey, orderBody, useTestApi } from './helper.js';
+
+const api = useTestApi();
+const sockets: Socket[] = [];
+let n = 0;
+
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+
+function connect(namespace: string, token?: string): Socket {
+  const socket = io(`${api.baseUrl}${namespace}`, {
+    auth: token ? { token } : {},
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  sockets.push(socket);
+  return socket;
+}
+
+function connected(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+}
+
+function refused(socket: Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => reject(new Error('connected')));
+    socket.once('connect_error', (err) => resolve(err.message));
+  });
+}
+
+function next<T>(
+  socket: Socket,
+  event: string,
+  match: (payload: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} in ${timeoutMs} ms`)), timeoutMs);
+    const handler = (payload: T) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, handler);
+      resolve(payload);
+    };
+    socket.on(event, handler);
+  });
+}
+
+async function courier(kind: 'crowd' | 'in_house' = 'crowd') {
+  const email = `gw${++n}-${Date.now()}@example.com`;
+  const c = await createCourier(api.pool, {
+    name: `GW ${n}`,
+    email,
+    password: 'pw',
+    kind,
+    vehicle: 'bike',
+    region: 'city',
+  });
+  const login = await api.call('POST', '/v1/auth/courier/login', { body: { email, password: 'pw' } });
+  await api.call('POST', '/v1/courier/online', {
+    headers: { authorization: `Bearer ${login.body.token}` },
+    body: { lat: 52.52, lng: 13.4 },
+  });
+  return { id: c.id, token: login.body.token as string };
+}
+
+async function order() {
+  const store = await api.newStore();
+  const res = await api.call('POST', '/v1/orders', {
+    apiKey: store.apiKey,
+    body: orderBody(),
+    headers: { 'idempotency-key': idempotencyKey() },
+  });
+  return res.body as { id: string; tracking_url: string; handoff_pin: string };
+}
+
+async function offer(courierId: string, orderId: string) {
+  await api.redis.del(`${api.config.REDIS_PREFIX}:{city}:lease`);
+  const lease = await tryAcquireLease(
+    api.redis,
+    api.pool,
+    api.config.REDIS_PREFIX,
+    'city',
+    'gw-test',
+    60_000,
+  );
+  const [opened] = await openJobOffer(api.live, lease!, {
+    orderIds: [orderId],
+    courierIds: [courierId],
+    payCents: 350,
+    ttlSeconds: 60,
+  });
+  return opened!;
+}
+
+describe('/courier', () => {
+  it('refuses a connection without a token, with a wrong one, or with another role’s', async () => {
+    expect(await refused(connect('/courier'))).toBe('unauthorized');
+    expect(await refused(connect('/courier', 'not-a-jwt'))).toBe('unauthorized');
+    await createOperator(api.pool, {
+      name: 'O',
+      email: 'gw-op@example.com',
+      password: 'pw',
+      regions: ['city'],
+    });
+    const op = await api.call('POST', '/v1/auth/operator/login', {
+      body: { email: 'gw-op@example.com', password: 'pw' },
+    });
+    expect(await refused(connect('/courier', op.body.token))).toBe('unauthorized');
+  });
+
+  it('acks bad payloads as errors and keeps the socket', async () => {
+    const c = await courier();
+    const socket = connect('/courier', c.token);
+    await connected(socket);
+    expect(await socket.emitWithAck('location', { lat: 200, lng: 13 })).toMatchObject({
+      ok: false,
+      code: 'validation_failed',
+    });
+    expect(await socket.emitWithAck('location', 'garbage')).toMatchObject({
+      ok: false,
+      code: 'validation_failed',
+    });
+    expect(await socket.emitWithAck('offer:accept', { offer_id: 'nope' })).toMatchObject({
+      ok: false,
+      code: 'validation_failed',
+    });
+    expect(
+      await socket.emitWithAck('offer:accept', { offer_id: '00000000-0000-4000-8000-000000000000' }),
+    ).toEqual({
+      ok: false,
+      code: 'not_found',
+      detail: 'No such offer',
+    });
+    expect(await socket.emitWithAck('location', { lat: 52.5201, lng: 13.4001 })).toEqual({ ok: true });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('rate-limits a flood of events from one socket', async () => {
+    const c = await courier();
+    const socket = connect('/courier', c.token);
+    await connected(socket);
+    const acks = await Promise.all(
+      Array.from({ length: 40 }, () => socket.emitWithAck('location', { lat: 52.52, lng: 13.4 })),
+    );
+    expect(acks.filter((a) => a.ok === false && a.code === 'rate_limited').length).toBeGreaterThan(10);
+  });
+
+  it('pushes a new offer live, takes the accept over the socket, and sends the open offer again after a reconnect', async () => {
+    const c = await courier();
+    const socket = connect('/courier', c.token);
+    await connected(socket);
+    const o = await order();
+    const pushed = next<{ offer_id: string; pay_cents: number }>(socket, 'offer');
+    const opened = await offer(c.id, o.id);
+    expect(await pushed).toMatchObject({ offer_id: opened.offerId, pay_cents: 350 });
+
+    socket.disconnect();
+    const again = connect('/courier', c.token);
+    const resent = next<{ offer_id: string }>(again, 'offer');
+    await connected(again);
+    expect((await resent).offer_id).toBe(opened.offerId);
+
+    const ack = await again.emitWithAck('offer:accept', { offer_id: opened.offerId });
+    expect(ack).toMatchObject({ ok: true, order_ids: [o.id] });
+    const step = await again.emitWithAck('job:status', { order_id: o.id, status: 'at_pickup' });
+    expect(step).toEqual({ ok: true, order_id: o.id, status: 'at_pickup' });
+
+    // A fresh connection now gets the job in progress.
+    const third = connect('/courier', c.token);
+    const job = next<{ orders: { order_id: string; status: string }[] }>(third, 'job');
+    await connected(third);
+    expect((await job).orders).toEqual([expect.objectContaining({ order_id: o.id, status: 'at_pickup' })]);
+  });
+});
+
+describe('/track', () => {
+  it('shows the customer only their order, the courier only between assignment and delivery', async () => {
+    const o = await order();
+    const token = o.tracking_url.split('/track/')[1]!;
+    expect(await refused(connect('/track', `${token.slice(0, -2)}AA`))).toBe('unauthorized');
+
+    const viewer = connect('/track', token);
+    const first = next<{ status: string; courier: unknown }>(viewer, 'status');
+    await connected(viewer);
+    expect(await first).toMatchObject({ order_id: o.id, status: 'created', courier: null });
+    expect(await viewer.emitWithAck('join', { order_id: '00000000-0000-4000-8000-000000000000' })).toEqual({
+      ok: false,
+      code: 'forbidden',
+    });
+
+    const c = await courier('in_house');
+    await assignJob(api.live, { region: 'city', orderIds: [o.id], courierId: c.id, actor: 'operator' });
+    const rider = connect('/courier', c.token);
+    await connected(rider);
+    const moving = next<{ status: string; courier: { lat: number } | null; eta_ms: number }>(
+      viewer,
+      'status',
+      (u) => u.courier !== null,
+    );
+    await rider.emitWithAck('location', { lat: 52.5211, lng: 13.4011 });
+    const seen = await moving;
+    expect(seen).toMatchObject({ status: 'assigned', courier: { lat: 52.5211, lng: 13.4011 } });
+    expect(seen.eta_ms).toBeGreaterThan(Date.now());
+
+    await rider.emitWithAck('job:status', { order_id: o.id, status: 'picked_up' });
+    await rider.emitWithAck('job:status', { order_id: o.id, status: 'delivered', pin: o.handoff_pin });
+    const after = connect('/track', token);
+    const final = next<{ status: string; courier: unknown }>(after, 'status');
+    await connected(after);
+    expect(await final).toMatchObject({ status: 'delivered', courier: null });
+  });
+
+  it('refuses a link once its order ended longer ago than the link lives', async () => {
+    const o = await order();
+    await api.pool.query(
+      `UPDATE orders SET status = 'canceled', updated_at = now() - interval '3 hours' WHERE id = $1`,
+      [o.id],
+    );
+    expect(await refused(connect('/track', o.tracking_url.split('/track/')[1]!))).toBe('link_expired');
+  });
+});
+
+describe('/ops', () => {
+  it('sends operators batched position deltas of their regions, and refuses couriers', async () => {
+    await createOperator(api.pool, {
+      name: 'Ops',
+      email: 'gw-ops2@example.com',
+      password: 'pw',
+      regions: ['city'],
+    });
+    const login = await api.call('POST', '/v1/auth/operator/login', {
+      body: { email: 'gw-ops2@example.com', password: 'pw' },
+    });
+    const c = await courier();
+    expect(await refused(connect('/ops', c.token))).toBe('unauthorized');
+    const ops = connect('/ops', login.body.token);
+    await connected(ops);
+    const rider = connect('/courier', c.token);
+    await connected(rider);
+    const delta = next<{ region: string; couriers: { id: string; lat: number }[] }>(ops, 'positions', (d) =>
+      d.couriers.some((x) => x.id === c.id),
+    );
+    await rider.emitWithAck('location', { lat: 52.523, lng: 13.403 });
+    expect((await delta).couriers.find((x) => x.id === c.id)).toMatchObject({ lat: 52.523, lng: 13.403 });
+    const bad = await ops.emitWithAck('assign', { order_id: 'x' });
+    expect(bad).toMatchObject({ ok: false, code: 'validation_failed' });
+  });
+});
