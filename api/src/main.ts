@@ -10,7 +10,7 @@ import { apiLiveDeps } from './live-deps.js';
 import { redisOrderEffects } from './reconcile/order-effects-redis.js';
 import { reconcile, startReconciler } from './reconcile/reconciler.js';
 import { createOutboxQueue } from './webhooks/outbox-queue.js';
-import { startWebhookWorker } from './webhooks/outbox-worker.js';
+import { startWebhookWorker, webhookWorkerSettings } from './webhooks/outbox-worker.js';
 
 /** The api process: reads config, builds the parts, listens, and closes them all on SIGTERM. */
 async function main(): Promise<void> {
@@ -46,13 +46,7 @@ async function main(): Promise<void> {
     ? startWebhookWorker(
         new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
         pool,
-        {
-          redisPrefix: config.REDIS_PREFIX,
-          retryForMs: config.WEBHOOK_RETRY_FOR_MS,
-          backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
-          backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
-          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-        },
+        webhookWorkerSettings(config),
         log,
       )
     : undefined;

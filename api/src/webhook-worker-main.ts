@@ -2,7 +2,7 @@ import { createPool } from '@o2o/dispatcher';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadApiConfig } from './config.js';
-import { startWebhookWorker } from './webhooks/outbox-worker.js';
+import { startWebhookWorker, webhookWorkerSettings } from './webhooks/outbox-worker.js';
 
 /** The webhook worker as a process of its own (docker-compose runs it apart from the api). */
 async function main(): Promise<void> {
@@ -10,18 +10,7 @@ async function main(): Promise<void> {
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'webhook-worker' } });
   const pool = createPool(config.DATABASE_URL, 10);
   const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const worker = startWebhookWorker(
-    connection,
-    pool,
-    {
-      redisPrefix: config.REDIS_PREFIX,
-      retryForMs: config.WEBHOOK_RETRY_FOR_MS,
-      backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
-      backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
-      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    },
-    log,
-  );
+  const worker = startWebhookWorker(connection, pool, webhookWorkerSettings(config), log);
   log.info('webhook worker started');
   const close = async () => {
     await worker.close();

@@ -1,25 +1,9 @@
-import { openJobOffer, tryAcquireLease } from '@o2o/dispatcher';
 import { describe, expect, it } from 'vitest';
-import { createCourier, createOperator } from '../src/cli/accounts.js';
-import { apiLiveDeps } from '../src/live-deps.js';
+import { createOperator } from '../src/cli/accounts.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
 
 const api = useTestApi();
-let n = 0;
-
-async function courierLogin(kind: 'crowd' | 'in_house' = 'crowd') {
-  const email = `rider${++n}-${Date.now()}@example.com`;
-  const courier = await createCourier(api.pool, {
-    name: `Rider ${n}`,
-    email,
-    password: 'pw',
-    kind,
-    vehicle: 'bike',
-    region: 'city',
-  });
-  const login = await api.call('POST', '/v1/auth/courier/login', { body: { email, password: 'pw' } });
-  return { id: courier.id, auth: { authorization: `Bearer ${login.body.token}` } };
-}
+const courierLogin = (kind: 'crowd' | 'in_house' = 'crowd') => api.newCourier(kind);
 
 async function newOrder(store: { apiKey: string }) {
   const res = await api.call('POST', '/v1/orders', {
@@ -30,17 +14,7 @@ async function newOrder(store: { apiKey: string }) {
   return res.body as { id: string; handoff_pin: string };
 }
 
-/** Offers a job as the dispatcher would (the loop itself is tested in the dispatcher package). */
-async function offerTo(courierIds: string[], orderIds: string[]) {
-  await api.redis.del(`${api.config.REDIS_PREFIX}:{city}:lease`);
-  const lease = await tryAcquireLease(api.redis, api.pool, api.config.REDIS_PREFIX, 'city', 'test', 60_000);
-  return openJobOffer(apiLiveDeps(api.pool, api.redis, api.config.REDIS_PREFIX), lease!, {
-    orderIds,
-    courierIds,
-    payCents: 420,
-    ttlSeconds: 60,
-  });
-}
+const offerTo = (courierIds: string[], orderIds: string[]) => api.offerJob(courierIds, orderIds);
 
 describe('courier job flow over HTTP', () => {
   it('goes online, reports positions, and goes offline', async () => {

@@ -1,12 +1,11 @@
-import { assignJob, openJobOffer, tryAcquireLease } from '@o2o/dispatcher';
+import { assignJob } from '@o2o/dispatcher';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCourier, createOperator } from '../src/cli/accounts.js';
+import { createOperator } from '../src/cli/accounts.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
 
 const api = useTestApi();
 const sockets: Socket[] = [];
-let n = 0;
 
 afterEach(() => {
   for (const s of sockets.splice(0)) s.disconnect();
@@ -56,21 +55,9 @@ function next<T>(
 }
 
 async function courier(kind: 'crowd' | 'in_house' = 'crowd') {
-  const email = `gw${++n}-${Date.now()}@example.com`;
-  const c = await createCourier(api.pool, {
-    name: `GW ${n}`,
-    email,
-    password: 'pw',
-    kind,
-    vehicle: 'bike',
-    region: 'city',
-  });
-  const login = await api.call('POST', '/v1/auth/courier/login', { body: { email, password: 'pw' } });
-  await api.call('POST', '/v1/courier/online', {
-    headers: { authorization: `Bearer ${login.body.token}` },
-    body: { lat: 52.52, lng: 13.4 },
-  });
-  return { id: c.id, token: login.body.token as string };
+  const c = await api.newCourier(kind);
+  await api.call('POST', '/v1/courier/online', { headers: c.auth, body: { lat: 52.52, lng: 13.4 } });
+  return c;
 }
 
 async function order() {
@@ -84,21 +71,7 @@ async function order() {
 }
 
 async function offer(courierId: string, orderId: string) {
-  await api.redis.del(`${api.config.REDIS_PREFIX}:{city}:lease`);
-  const lease = await tryAcquireLease(
-    api.redis,
-    api.pool,
-    api.config.REDIS_PREFIX,
-    'city',
-    'gw-test',
-    60_000,
-  );
-  const [opened] = await openJobOffer(api.live, lease!, {
-    orderIds: [orderId],
-    courierIds: [courierId],
-    payCents: 350,
-    ttlSeconds: 60,
-  });
+  const [opened] = await api.offerJob([courierId], [orderId], 350);
   return opened!;
 }
 

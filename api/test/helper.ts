@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { LiveDeps } from '@o2o/dispatcher';
-import { createPool, type Pool } from '@o2o/dispatcher';
+import {
+  createPool,
+  type LiveDeps,
+  type OpenedOffer,
+  openJobOffer,
+  type Pool,
+  tryAcquireLease,
+} from '@o2o/dispatcher';
 import type { AccessClaims } from '@o2o/domain';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
@@ -10,7 +16,7 @@ import { createTestDatabase } from '../../test/support/postgres.js';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/app-types.js';
 import { createOrderSecrets, type OrderSecrets } from '../src/auth/order-secrets.js';
-import { createStore } from '../src/cli/accounts.js';
+import { createCourier, createStore } from '../src/cli/accounts.js';
 import { type ApiConfig, loadApiConfig } from '../src/config.js';
 import { attachGateway } from '../src/gateway/gateway.js';
 import { apiLiveDeps } from '../src/live-deps.js';
@@ -31,6 +37,12 @@ export interface TestApi {
   live: LiveDeps;
   gateway: Awaited<ReturnType<typeof attachGateway>>;
   newStore(name?: string): Promise<{ id: string; apiKey: string }>;
+  /** A courier account, logged in: its id, JWT and ready-made Authorization header. */
+  newCourier(
+    kind?: 'crowd' | 'in_house',
+  ): Promise<{ id: string; token: string; auth: { authorization: string } }>;
+  /** Offers a job to couriers as the dispatch loop would (the loop is tested in the dispatcher). */
+  offerJob(courierIds: string[], orderIds: string[], payCents?: number): Promise<OpenedOffer[]>;
   /** fetch against the listening server, JSON in and out. */
   call(
     method: string,
@@ -104,6 +116,26 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
       outboxQueue,
       live,
       gateway,
+      async newCourier(kind = 'crowd') {
+        const email = `courier-${randomBytes(6).toString('hex')}@example.com`;
+        const courier = await createCourier(pool, {
+          name: 'Test courier',
+          email,
+          password: 'pw',
+          kind,
+          vehicle: 'bike',
+          region: 'city',
+        });
+        const login = await api.call('POST', '/v1/auth/courier/login', { body: { email, password: 'pw' } });
+        const token = login.body.token as string;
+        return { id: courier.id, token, auth: { authorization: `Bearer ${token}` } };
+      },
+      async offerJob(courierIds, orderIds, payCents = 420) {
+        await redis.del(`${prefix}:{city}:lease`);
+        const lease = await tryAcquireLease(redis, pool, prefix, 'city', 'test', 60_000);
+        if (!lease) throw new Error('test could not take the region lease');
+        return openJobOffer(live, lease, { orderIds, courierIds, payCents, ttlSeconds: 60 });
+      },
       async newStore(name = 'Test store') {
         const store = await createStore(pool, { name, region: 'city' });
         return { id: store.id, apiKey: store.api_key };

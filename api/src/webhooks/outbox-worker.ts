@@ -29,6 +29,23 @@ interface OutboxDelivery {
 
 export type DeliveryOutcome = 'delivered' | 'skipped' | 'dead' | 'done-before';
 
+/** The worker's settings from the api configuration. */
+export function webhookWorkerSettings(config: {
+  REDIS_PREFIX: string;
+  WEBHOOK_RETRY_FOR_MS: number;
+  WEBHOOK_BACKOFF_BASE_MS: number;
+  WEBHOOK_BACKOFF_MAX_MS: number;
+  WEBHOOK_TIMEOUT_MS: number;
+}): WebhookWorkerSettings {
+  return {
+    redisPrefix: config.REDIS_PREFIX,
+    retryForMs: config.WEBHOOK_RETRY_FOR_MS,
+    backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+    backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  };
+}
+
 /** Exponential backoff with full jitter, capped: base · 2^(n−1), at most max. */
 export function backoffDelayMs(
   attemptsMade: number,
