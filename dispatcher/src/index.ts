@@ -1,5 +1,7 @@
 // The dispatcher's public module: what the api may import (Postgres order writes, the queue,
 // the courier index, offer answers, job steps and manual assignment).
+
+export * from './courier-availability.js';
 export * from './index/index.js';
 export * from './jobs/assign-job.js';
 export * from './jobs/job-steps.js';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@o2o/domain';
+import { syncCouriersAvailability } from '../courier-availability.js';
 import { loopKeys } from '../keys.js';
 import { assertFence } from '../lease/fence.js';
 import type { RegionLease } from '../lease/region-lease.js';
 import type { LiveDeps } from '../live-deps.js';
 import { runLoopScript } from '../lua/scripts.js';
 import { publishCourierEvents } from '../notify.js';
-import { markCourierLoad } from '../offers/answer-offer.js';
 import type { OrderRow } from '../pg/order-row.js';
 import { type PoolClient, withTransaction } from '../pg/pool.js';
 import { transitionOrder } from '../pg/transition-order.js';
@@ -108,9 +108,11 @@ export async function assignJob(deps: LiveDeps, req: AssignRequest): Promise<Ass
       atMs,
     })),
   ]);
-  for (const courierId of new Set([req.courierId, ...result.previousCouriers])) {
-    await markCourierLoad(deps, req.region, courierId);
-  }
+  await syncCouriersAvailability(deps, req.region, [
+    req.courierId,
+    ...result.previousCouriers,
+    ...result.revokedOffers.map((r) => r.courierId),
+  ]);
   return result;
 }
 

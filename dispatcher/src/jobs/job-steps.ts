@@ -1,6 +1,6 @@
 import { DomainError, type OrderStatus } from '@o2o/domain';
+import { syncCourierAvailability } from '../courier-availability.js';
 import type { LiveDeps } from '../live-deps.js';
-import { markCourierLoad } from '../offers/answer-offer.js';
 import type { OrderRow } from '../pg/order-row.js';
 import { withTransaction } from '../pg/pool.js';
 import { transitionOrder } from '../pg/transition-order.js';
@@ -56,7 +56,7 @@ export async function recordJobStep(deps: LiveDeps, req: JobStepRequest): Promis
     }
     return moved.order;
   });
-  if (req.step === 'delivered') await markCourierLoad(deps, order.region_id, req.courierId);
+  if (req.step === 'delivered') await syncCourierAvailability(deps, order.region_id, req.courierId);
   return order;
 }
 
@@ -95,6 +95,6 @@ export async function dropJob(deps: LiveDeps, courierId: string, orderId: string
     createdAtMs: order.created_at.getTime(),
     priority: order.priority,
   });
-  await markCourierLoad(deps, order.region_id, courierId);
+  await syncCourierAvailability(deps, order.region_id, courierId);
   return order;
 }

@@ -52,6 +52,7 @@ export function solveByComponents(problem: SparseAssignmentProblem): AssignmentS
   const rowToCol = new Int32Array(problem.rows).fill(-1);
   let totalCost = 0;
   if (count === 0) return { rowToCol, totalCost };
+  if (count === 1) return solveSparseAssignment(problem); // nothing to split: skip the copies
 
   // Rows and columns of each component, in order.
   const rowsOf: number[][] = Array.from({ length: count }, () => []);

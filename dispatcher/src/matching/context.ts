@@ -17,7 +17,7 @@ export interface MatchingContext<P> {
   spareCapacity: Int32Array;
   /** Policy terms that depend on the courier only (crowd, acceptance, fairness), seconds. */
   courierTerm: Float64Array;
-  /** How short of couriers this cycle is, 0..1 (set once candidates are known). */
+  /** How short of couriers this cycle is, 0..`scarcityMax` (set once candidates are known). */
   scarcity: number;
 }
 
@@ -68,7 +68,7 @@ export function courierOnlyCost<P>(courier: CourierToMatch<P>, now: number, poli
 
 /**
  * Cost of one order delivered `clickToDoorSeconds` after it was placed: the click-to-door itself,
- * plus a steeper slope past the target and a much steeper one past the maximum. Convex and
+ * plus a steeper slope past the target and another past the maximum (weights may be 0). Convex and
  * increasing, so late orders weigh more than early ones when couriers are scarce.
  */
 export function orderCost(clickToDoorSeconds: number, policy: MatchingPolicy): number {

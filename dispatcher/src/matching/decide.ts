@@ -16,7 +16,7 @@ const MUST_ASSIGN_PENALTY = 1e6;
  * Pure and synchronous.
  *
  * candidates → bundles → costs → exact min-cost assignment (per connected component) → decisions.
- * Jobs whose best courier is still busy, or need not start yet, wait for a later cycle.
+ * Jobs whose chosen courier is still busy, or need not leave yet, wait for a later cycle.
  * @param options.now the cycle's clock, seconds; every time in the snapshot is on the same clock
  */
 export function decideAssignments<P>(
@@ -30,13 +30,14 @@ export function decideAssignments<P>(
   const jobs = ordersToBundles(ctx, candidates, ctx.scarcity);
   const problem = problemFromJobs(ctx, jobs);
   const { rowToCol } = solveByComponents(problem);
-  return decisionsFromSolution(ctx, jobs, rowToCol);
+  return decisionsFromSolution(ctx, jobs, problem, rowToCol);
 }
 
 /**
- * How short of couriers this cycle is, 0..1, from waiting orders per usable courier (see
- * `scarcityFrom` and `scarcityFull`).
- * Bundling values a courier kept free by this much.
+ * How short of couriers this cycle is: 0 up to `scarcityFrom` waiting orders per usable courier,
+ * 1 at `scarcityFull`, at most `scarcityMax`. A courier whose shift ends within
+ * `shiftHorizonSeconds` counts as that share of a courier. Scales the busy-time cost and the value
+ * of a courier kept free by bundling.
  */
 export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateLists): number {
   let demand = 0;
@@ -68,7 +69,6 @@ export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]
   jobs.forEach((job, r) => {
     rowStart[r] = e;
     let best = Number.POSITIVE_INFINITY;
-    let bestAt = -1;
     for (let j = 0; j < job.couriers.length; j++) {
       const c = job.couriers[j]!;
       const value = jobCost(ctx, job, c, job.arriveStore[j]!);
@@ -76,16 +76,13 @@ export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]
       col[e] = c;
       cost[e] = value;
       e++;
-      if (value < best) {
-        best = value;
-        bestAt = j;
-      }
+      best = Math.min(best, value);
     }
-    if (bestAt < 0) {
-      unassignedCost[r] = 0;
+    if (!Number.isFinite(best)) {
+      unassignedCost[r] = 0; // nobody can take it: the row has no edge, it simply waits
       return;
     }
-    const hold = holdCost(ctx, job, job.couriers[bestAt]!, job.arriveStore[bestAt]!);
+    const hold = holdCost(ctx, job);
     unassignedCost[r] = Number.isFinite(hold) ? hold : best + MUST_ASSIGN_PENALTY;
   });
   rowStart[jobs.length] = e;
@@ -103,6 +100,7 @@ export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]
 function decisionsFromSolution<P>(
   ctx: MatchingContext<P>,
   jobs: readonly Job[],
+  problem: SparseAssignmentProblem,
   rowToCol: Int32Array,
 ): MatchingDecisions {
   const assignments: Assignment[] = [];
@@ -116,7 +114,7 @@ function decisionsFromSolution<P>(
     for (const i of job.orders) inJob[i] = 1;
     const c = rowToCol[r]!;
     if (c < 0) {
-      if (job.couriers.length === 0) wait(job, 'no_candidate');
+      if (problem.rowStart[r + 1] === problem.rowStart[r]) wait(job, 'no_candidate');
       // Candidates are sorted by arrival: if even the first would wait for the food, it is early.
       else if (job.arriveStore[0]! + halfPickup + ctx.policy.commitHorizonSeconds < job.readyAt)
         wait(job, 'not_yet');

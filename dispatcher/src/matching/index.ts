@@ -1,4 +1,4 @@
-export { mergeJobs, ordersToBundles } from './bundles.js';
+export { mergeJobs, ordersToBundles, permutations } from './bundles.js';
 export type { CandidateLists } from './candidates.js';
 export { candidatesFromContext } from './candidates.js';
 export { componentsOfProblem, solveByComponents } from './components.js';

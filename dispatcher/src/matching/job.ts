@@ -104,18 +104,20 @@ export function jobCost<P>(ctx: MatchingContext<P>, job: Job, c: number, arriveS
 }
 
 /**
- * Cost of leaving the job for a later cycle: as if its best courier served it `holdDelaySeconds`
- * later. A courier costing more than this is worse than waiting.
+ * Cost of leaving the job for a later cycle: as if its cheapest candidate served it
+ * `holdDelaySeconds` later, plus aging (`agingWeight` × seconds its orders have waited since
+ * ready). A courier costing more than this is worse than waiting. Infinity when no candidate could
+ * still take it after that delay (end of shifts): then it must be served now if anyone can.
  */
-export function holdCost<P>(
-  ctx: MatchingContext<P>,
-  job: Job,
-  bestCourier: number,
-  bestArrive: number,
-): number {
+export function holdCost<P>(ctx: MatchingContext<P>, job: Job): number {
+  let later = Number.POSITIVE_INFINITY;
+  for (let j = 0; j < job.couriers.length; j++) {
+    later = Math.min(
+      later,
+      jobCost(ctx, job, job.couriers[j]!, job.arriveStore[j]! + ctx.policy.holdDelaySeconds),
+    );
+  }
   let waited = 0;
   for (const i of job.orders) waited += Math.max(0, ctx.now - ctx.orders[i]!.readyAt);
-  return (
-    jobCost(ctx, job, bestCourier, bestArrive + ctx.policy.holdDelaySeconds) + ctx.policy.agingWeight * waited
-  );
+  return later + ctx.policy.agingWeight * waited;
 }

@@ -55,14 +55,14 @@ export function solveSparseAssignment(problem: SparseAssignmentProblem): Assignm
     let i = r;
     let base = 0;
     for (;;) {
-      // Relax the edges of row i (reached at distance `base`), its "unassigned" column last.
-      const ui = u[i]!;
+      // Relax the edges of row i (reached at distance `base`), then its "unassigned" column.
+      // Most edges fail the bound test, so it comes first (the hot path of dense rows).
+      const offset = base - u[i]!;
       const end = rowStart[i + 1]!;
-      for (let e = rowStart[i]!; e <= end; e++) {
-        const k = e < end ? col[e]! : m + i;
-        if (settled[k]) continue;
-        const d = base + (e < end ? cost[e]! : unassignedCost[i]!) - ui - v[k]!;
-        if (d >= bound) continue;
+      for (let e = rowStart[i]!; e < end; e++) {
+        const k = col[e]!;
+        const d = cost[e]! + offset - v[k]!;
+        if (d >= bound || settled[k]) continue;
         if (colToRow[k] === -1) {
           bound = d;
           boundCol = k;
@@ -72,6 +72,20 @@ export function solveSparseAssignment(problem: SparseAssignmentProblem): Assignm
           dist[k] = d;
           pred[k] = i;
           heap.push(d, k);
+        }
+      }
+      const own = m + i;
+      const dOwn = unassignedCost[i]! + offset - v[own]!;
+      if (dOwn < bound && !settled[own]) {
+        if (colToRow[own] === -1) {
+          bound = dOwn;
+          boundCol = own;
+        }
+        if (dOwn < dist[own]!) {
+          if (dist[own] === Number.POSITIVE_INFINITY) touched[nTouched++] = own;
+          dist[own] = dOwn;
+          pred[own] = i;
+          heap.push(dOwn, own);
         }
       }
       // Next closest column; stop at the first free one.

@@ -9,7 +9,11 @@ export interface MatchingPolicy {
   /** Click-to-door the business promises; every second beyond it costs `lateWeight` extra. */
   targetClickToDoorSeconds: number;
   lateWeight: number;
-  /** Click-to-door that must not be exceeded; every second beyond it costs `overMaxWeight` extra. */
+  /**
+   * Click-to-door that must not be exceeded; every second beyond it costs `overMaxWeight` extra.
+   * 0 by default: on the MDRP instances a penalty here served the oldest orders first and
+   * lowered throughput when couriers were scarce (aging keeps old orders from starving instead).
+   */
   maxClickToDoorSeconds: number;
   overMaxWeight: number;
   /** Weight of the click-to-door itself (1: the objective is the sum of click-to-door). */
@@ -37,7 +41,7 @@ export interface MatchingPolicy {
   /** Couriers who become free more than this after now are not candidates. */
   lookaheadSeconds: number;
   /**
-   * Leaving an order for a later cycle costs as much as serving it this much later with its best
+   * Leaving an order for a later cycle costs as much as serving it this much later with its cheapest
    * candidate; a courier worse than that is not used now.
    */
   holdDelaySeconds: number;
@@ -86,7 +90,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   idleCapSeconds: 30 * 60,
   maxCandidatesPerOrder: 24,
   lookaheadSeconds: 20 * 60,
-  holdDelaySeconds: 10 * 60,
+  holdDelaySeconds: 30 * 60,
   agingWeight: 0.5,
   commitHorizonSeconds: 2 * 60,
   scarcityFrom: 1,

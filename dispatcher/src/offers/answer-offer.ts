@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@o2o/domain';
+import { syncCourierAvailability, syncCouriersAvailability } from '../courier-availability.js';
 import { loopKeys } from '../keys.js';
 import { type LiveDeps, nowMsOf } from '../live-deps.js';
 import { runLoopScript } from '../lua/scripts.js';
@@ -68,7 +69,10 @@ export async function acceptOffer(deps: LiveDeps, courierId: string, offerId: st
         atMs: nowMs,
       })),
     );
-    await markCourierLoad(deps, offer.region_id, courierId);
+    await syncCouriersAvailability(deps, offer.region_id, [
+      courierId,
+      ...accepted.revoked.map((r) => r.courierId),
+    ]);
     return accepted;
   } catch (err) {
     // Postgres refused (the order was canceled, or reassigned): release the job in Redis.
@@ -177,6 +181,7 @@ export async function closeOffer(
     );
     return { closed: true, requeue: bumped.rows };
   });
+  await syncCourierAvailability(deps, offer.region_id, offer.courier_id);
   for (const row of result.requeue) {
     await requeueOrder(deps.redis, deps.prefix, row.region_id, {
       orderId: row.id,
@@ -197,19 +202,4 @@ interface RequeueRow {
 async function findOffer(deps: LiveDeps, offerId: string): Promise<OfferRow | undefined> {
   const result = await deps.pool.query<OfferRow>('SELECT * FROM offers WHERE id = $1', [offerId]);
   return result.rows[0];
-}
-
-/** The index's view of a courier: busy with its active orders, or idle with none. */
-export async function markCourierLoad(deps: LiveDeps, region: string, courierId: string): Promise<void> {
-  const active = await deps.pool.query<{ n: string }>(
-    `SELECT count(*) AS n FROM orders WHERE courier_id = $1 AND status IN ('assigned', 'at_pickup', 'picked_up', 'at_dropoff')`,
-    [courierId],
-  );
-  const load = Number(active.rows[0]?.n ?? 0);
-  try {
-    await deps.index.setState(region, courierId, { state: load > 0 ? 'busy' : 'idle', load });
-  } catch (err) {
-    // A courier who is not in the index (offline, evicted) comes back with the next go-online.
-    if (!(err instanceof DomainError && err.code === 'not_found')) throw err;
-  }
 }

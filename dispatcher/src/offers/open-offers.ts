@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { syncCouriersAvailability } from '../courier-availability.js';
 import { loopKeys } from '../keys.js';
 import { assertFence } from '../lease/fence.js';
 import type { RegionLease } from '../lease/region-lease.js';
@@ -81,6 +82,8 @@ export async function openJobOffer(
   });
   await recordOpenOffersInRedis(deps, lease.region, offers);
   await removeQueuedOrders(deps.redis, deps.prefix, lease.region, job.orderIds);
+  // A courier holding an offer is busy for the index: searches skip it and reach free couriers.
+  await syncCouriersAvailability(deps, lease.region, job.courierIds);
   const atMs = nowMsOf(deps);
   await publishCourierEvents(
     deps.redis,

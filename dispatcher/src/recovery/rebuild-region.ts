@@ -1,3 +1,4 @@
+import { syncCouriersAvailability } from '../courier-availability.js';
 import { loopKeys } from '../keys.js';
 import type { LiveDeps } from '../live-deps.js';
 import { type OpenedOffer, recordOpenOffersInRedis } from '../offers/open-offers.js';
@@ -50,6 +51,11 @@ export async function rebuildRegion(deps: LiveDeps, region: string): Promise<Reb
     });
   }
   await recordOpenOffersInRedis(deps, region, missing);
+  await syncCouriersAvailability(
+    deps,
+    region,
+    missing.map((o) => o.courierId),
+  );
   await deps.redis.set(keys.alive, String(Date.now()));
   return { ordersQueued, offersRestored: missing.length };
 }

@@ -3,9 +3,9 @@ import {
   closeOffer,
   dropJob,
   type LiveDeps,
-  markCourierLoad,
   type OrderRow,
   recordJobStep,
+  syncCourierAvailability,
 } from '@o2o/dispatcher';
 import {
   AcceptResultSchema,
@@ -72,7 +72,7 @@ export async function courierRoutes(app: App, deps: AppDeps & { live: LiveDeps }
         atMs: Date.now(),
         ...(row.shift_end ? { shiftEndMs: row.shift_end.getTime() } : {}),
       });
-      await markCourierLoad(live, claims.region, claims.sub);
+      await syncCourierAvailability(live, claims.region, claims.sub);
       const now = await live.index.getCourier(claims.region, claims.sub);
       return { state: now?.state ?? 'idle', load: now?.load ?? 0, capacity: row.capacity };
     },
