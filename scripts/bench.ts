@@ -7,6 +7,7 @@ import { type BenchResult, type BenchSuite, formatJsonLine, formatTable } from '
 const suites: Record<string, () => Promise<BenchSuite>> = {
   api: async () => (await import('../api/bench/api-bench.js')).apiBench,
   dispatcher: async () => (await import('../dispatcher/bench/dispatcher-bench.js')).dispatcherBench,
+  live: async () => (await import('../api/bench/live-bench.js')).liveBench,
   loop: async () => (await import('../dispatcher/bench/loop-bench.js')).loopBench,
 };
 
