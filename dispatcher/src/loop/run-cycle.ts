@@ -1,11 +1,12 @@
 import { cityTravelTime, DomainError, type LatLng, type RegionConfig } from '@o2o/domain';
+import { syncCourierAvailability } from '../courier-availability.js';
 import { assignJob } from '../jobs/assign-job.js';
 import type { RegionLease } from '../lease/region-lease.js';
 import { type LiveDeps, nowMsOf } from '../live-deps.js';
 import { decideAssignments } from '../matching/decide.js';
 import type { Assignment, MatchingPolicy, TravelTime } from '../matching/index.js';
 import { type LoopMetrics, recordOfferOutcome } from '../metrics.js';
-import { openJobOffer } from '../offers/open-offers.js';
+import { type JobOffer, openJobOffers } from '../offers/open-offers.js';
 import { type CycleSnapshot, readCycleSnapshot } from './read-snapshot.js';
 
 /** Share of the delivery fees a crowd courier is offered. */
@@ -57,23 +58,62 @@ export async function runCycle(
     durationMs: 0,
   };
   const usedCouriers = new Set(decisions.assignments.map((a) => a.courierId));
-  for (const assignment of decisions.assignments) {
-    try {
-      const committed = await commitAssignment(deps, lease, config, read, assignment, usedCouriers);
-      if (committed === 'job') report.jobs++;
-      else report.offers += committed;
-      if (options.metrics)
-        options.metrics.decisions.inc({ region: lease.region, kind: committed === 'job' ? 'job' : 'offer' });
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'stale_fence') throw err;
-      report.failed++;
-      const code = err instanceof DomainError ? err.code : 'internal';
-      options.metrics?.cycleErrors.inc({ region: lease.region, code });
-      options.log?.warn(
-        { err, courierId: assignment.courierId, orderIds: assignment.orderIds },
-        'job not committed',
-      );
+  const failed = (err: unknown, assignment: Assignment) => {
+    if (err instanceof DomainError && err.code === 'stale_fence') throw err;
+    report.failed++;
+    const code = err instanceof DomainError ? err.code : 'internal';
+    options.metrics?.cycleErrors.inc({ region: lease.region, code });
+    options.log?.warn(
+      { err, courierId: assignment.courierId, orderIds: assignment.orderIds },
+      'job not committed',
+    );
+    // The index thought the courier could take this: correct it from Postgres for the next cycle.
+    if (code === 'courier_unavailable') {
+      void syncCourierAvailability(deps, lease.region, assignment.courierId).catch(() => undefined);
     }
+  };
+  // In-house riders get their jobs one by one (each checks the rider's capacity); all offers of
+  // the cycle are written together.
+  const offerJobs: { assignment: Assignment; job: JobOffer }[] = [];
+  for (const assignment of decisions.assignments) {
+    const courier = read.couriers.get(assignment.courierId);
+    if (!courier) {
+      failed(new Error(`decided courier ${assignment.courierId} is not in the snapshot`), assignment);
+      continue;
+    }
+    if (courier.kind === 'crowd') {
+      offerJobs.push({ assignment, job: offerFor(config, read, assignment, usedCouriers) });
+      continue;
+    }
+    try {
+      await assignJob(deps, {
+        region: lease.region,
+        orderIds: assignment.orderIds,
+        courierId: courier.id,
+        actor: 'dispatcher',
+        lease,
+      });
+      report.jobs++;
+      options.metrics?.decisions.inc({ region: lease.region, kind: 'job' });
+    } catch (err) {
+      failed(err, assignment);
+    }
+  }
+  try {
+    const opened = await openJobOffers(
+      deps,
+      lease,
+      offerJobs.map((o) => o.job),
+    );
+    opened.forEach((offers, i) => {
+      if (offers.length === 0)
+        failed(new DomainError('conflict', { detail: 'orders no longer pending' }), offerJobs[i]!.assignment);
+      report.offers += offers.length;
+      if (offers.length > 0) options.metrics?.decisions.inc({ region: lease.region, kind: 'offer' });
+    });
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'stale_fence') throw err;
+    for (const o of offerJobs) failed(err, o.assignment);
   }
   await raiseWaitAlerts(deps, lease.region, config, read, nowMs);
   report.durationMs = performance.now() - started;
@@ -88,30 +128,15 @@ export async function runCycle(
   return report;
 }
 
-/** Commits one decided job; returns 'job' for an in-house assignment or the number of offers made. */
-async function commitAssignment(
-  deps: LiveDeps,
-  lease: RegionLease,
+/** The offer of one decided crowd job: its courier, and under `top_k` the next best free crowd riders. */
+function offerFor(
   config: RegionConfig,
   read: CycleSnapshot,
   assignment: Assignment,
   usedCouriers: Set<string>,
-): Promise<'job' | number> {
-  const courier = read.couriers.get(assignment.courierId);
-  if (!courier) throw new Error(`decided courier ${assignment.courierId} is not in the snapshot`);
-  if (courier.kind === 'in_house') {
-    await assignJob(deps, {
-      region: lease.region,
-      orderIds: assignment.orderIds,
-      courierId: courier.id,
-      actor: 'dispatcher',
-      lease,
-    });
-    return 'job';
-  }
-  const courierIds = [courier.id];
+): JobOffer {
+  const courierIds = [assignment.courierId];
   if (config.offerPolicy === 'top_k') {
-    // The next best free crowd riders by distance to the store, not chosen for anything else.
     const declined = new Set(
       read.snapshot.orders
         .filter((o) => assignment.orderIds.includes(o.id))
@@ -133,13 +158,12 @@ async function commitAssignment(
     }
   }
   const fees = assignment.orderIds.reduce((sum, id) => sum + (read.orders.get(id)?.fee_cents ?? 0), 0);
-  await openJobOffer(deps, lease, {
+  return {
     orderIds: assignment.orderIds,
     courierIds,
     payCents: Math.round(fees * COURIER_PAY_SHARE),
     ttlSeconds: config.offerTtlSeconds,
-  });
-  return courierIds.length;
+  };
 }
 
 /** One open alert per order that has waited longer than the region allows. */

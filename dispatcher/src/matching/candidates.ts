@@ -31,69 +31,117 @@ export function candidatesFromContext<P>(ctx: MatchingContext<P>): CandidateList
   const usable: number[] = [];
   for (let c = 0; c < couriers.length; c++) if (ctx.spareCapacity[c]! > 0) usable.push(c);
   const indexById = needsIdIndex(orders) ? new Map(couriers.map((c, i) => [c.id, i])) : undefined;
-  const arrivalsByStore = new Map<string, Float64Array>();
+  // Per store, the couriers earliest at its door: most orders take their k from this short list.
+  const shortlists = new Map<string, Shortlist>();
+  const everyone = new Map<string, Shortlist>();
 
-  // Bounded max-heap of the k best (smallest arrival) candidates of the current order.
-  const heapCourier = new Int32Array(k);
-  const heapArrive = new Float64Array(k);
   let edges = 0;
   for (let i = 0; i < n; i++) {
     const order = orders[i]!;
     start[i] = edges;
-    let pool: readonly number[] = usable;
-    let arrivals: Float64Array | undefined;
+    const declined = order.declinedBy && order.declinedBy.length > 0 ? new Set(order.declinedBy) : undefined;
+    const accepts = (c: number, arrive: number): boolean => {
+      const cour = couriers[c]!;
+      if (declined?.has(cour.id)) return false;
+      if (order.allowedVehicles && !(cour.vehicle && order.allowedVehicles.includes(cour.vehicle)))
+        return false;
+      return Math.max(order.readyAt, arrive + halfPickup) <= cour.shiftEndsAt;
+    };
+    let list: Shortlist;
     if (order.candidateCourierIds && indexById) {
-      pool = order.candidateCourierIds.flatMap((id) => {
+      const pool = order.candidateCourierIds.flatMap((id) => {
         const c = indexById.get(id);
         return c !== undefined && ctx.spareCapacity[c]! > 0 ? [c] : [];
       });
+      list = shortlistToStore(ctx, order.pickup, pool, pool.length);
     } else {
-      arrivals = arrivalsByStore.get(order.storeId);
-      if (!arrivals) {
-        arrivals = arrivalsToStore(ctx, order.pickup, usable);
-        arrivalsByStore.set(order.storeId, arrivals);
-      }
+      list = cached(shortlists, order.storeId, () =>
+        shortlistToStore(ctx, order.pickup, usable, SHORTLIST_FACTOR * k),
+      );
     }
-    const declined = order.declinedBy && order.declinedBy.length > 0 ? new Set(order.declinedBy) : undefined;
-    let size = 0;
-    for (const c of pool) {
-      const cour = couriers[c]!;
-      if (declined?.has(cour.id)) continue;
-      if (order.allowedVehicles && !(cour.vehicle && order.allowedVehicles.includes(cour.vehicle))) continue;
-      const arrive = arrivals
-        ? arrivals[c]!
-        : ctx.departAt[c]! + ctx.travelTime.seconds(cour.position, order.pickup, cour.vehicle);
-      if (Math.max(order.readyAt, arrive + halfPickup) > cour.shiftEndsAt) continue;
-      if (size < k) {
-        heapPush(heapCourier, heapArrive, size++, c, arrive);
-      } else if (arrive < heapArrive[0]!) {
-        heapReplaceTop(heapCourier, heapArrive, size, c, arrive);
-      }
+    let taken = takeFirst(list, k, accepts, courier, arriveStore, edges);
+    if (taken < k && !list.complete) {
+      // Filters removed too many: rank every usable courier for this order.
+      const full = cached(everyone, order.storeId, () =>
+        shortlistToStore(ctx, order.pickup, usable, usable.length),
+      );
+      taken = takeFirst(full, k, accepts, courier, arriveStore, edges);
     }
-    // Heap → ascending arrival.
-    const idx = Array.from({ length: size }, (_, j) => j).sort((a, b) => heapArrive[a]! - heapArrive[b]!);
-    for (const j of idx) {
-      courier[edges] = heapCourier[j]!;
-      arriveStore[edges] = heapArrive[j]!;
-      edges++;
-    }
+    edges += taken;
   }
   start[n] = edges;
   return { start, courier: courier.subarray(0, edges), arriveStore: arriveStore.subarray(0, edges) };
 }
 
-function needsIdIndex<P>(orders: readonly OrderToMatch<P>[]): boolean {
-  return orders.some((o) => o.candidateCourierIds !== undefined);
+/** A store's couriers in order of arrival; `complete` when none was left out. */
+interface Shortlist {
+  couriers: Int32Array;
+  arrive: Float64Array;
+  complete: boolean;
 }
 
-/** Arrival time at `store` of every usable courier (NaN for the others), seconds. */
-function arrivalsToStore<P>(ctx: MatchingContext<P>, store: P, usable: readonly number[]): Float64Array {
-  const out = new Float64Array(ctx.couriers.length).fill(Number.NaN);
-  for (const c of usable) {
-    const cour = ctx.couriers[c]!;
-    out[c] = ctx.departAt[c]! + ctx.travelTime.seconds(cour.position, store, cour.vehicle);
+/** Short lists hold this many times `maxCandidatesPerOrder`, room for orders' own filters. */
+const SHORTLIST_FACTOR = 3;
+
+function cached(map: Map<string, Shortlist>, key: string, make: () => Shortlist): Shortlist {
+  let value = map.get(key);
+  if (!value) {
+    value = make();
+    map.set(key, value);
   }
-  return out;
+  return value;
+}
+
+/** Copies the first `k` couriers of `list` that `accepts` into the output at `at`; returns how many. */
+function takeFirst(
+  list: Shortlist,
+  k: number,
+  accepts: (c: number, arrive: number) => boolean,
+  outCourier: Int32Array,
+  outArrive: Float64Array,
+  at: number,
+): number {
+  let taken = 0;
+  for (let j = 0; j < list.couriers.length && taken < k; j++) {
+    const c = list.couriers[j]!;
+    const arrive = list.arrive[j]!;
+    if (!accepts(c, arrive)) continue;
+    outCourier[at + taken] = c;
+    outArrive[at + taken] = arrive;
+    taken++;
+  }
+  return taken;
+}
+
+/** The `size` couriers of `pool` earliest at `store` (arrival in seconds), earliest first. */
+function shortlistToStore<P>(
+  ctx: MatchingContext<P>,
+  store: P,
+  pool: readonly number[],
+  size: number,
+): Shortlist {
+  const cap = Math.max(0, Math.min(size, pool.length));
+  const heapCourier = new Int32Array(cap);
+  const heapArrive = new Float64Array(cap);
+  let filled = 0;
+  for (const c of pool) {
+    const cour = ctx.couriers[c]!;
+    const arrive = ctx.departAt[c]! + ctx.travelTime.seconds(cour.position, store, cour.vehicle);
+    if (filled < cap) heapPush(heapCourier, heapArrive, filled++, c, arrive);
+    else if (cap > 0 && arrive < heapArrive[0]!) heapReplaceTop(heapCourier, heapArrive, filled, c, arrive);
+  }
+  const order = Array.from({ length: filled }, (_, j) => j).sort(
+    (a, b) => heapArrive[a]! - heapArrive[b]! || heapCourier[a]! - heapCourier[b]!,
+  );
+  return {
+    couriers: Int32Array.from(order, (j) => heapCourier[j]!),
+    arrive: Float64Array.from(order, (j) => heapArrive[j]!),
+    complete: filled === pool.length,
+  };
+}
+
+function needsIdIndex<P>(orders: readonly OrderToMatch<P>[]): boolean {
+  return orders.some((o) => o.candidateCourierIds !== undefined);
 }
 
 function heapPush(ids: Int32Array, keys: Float64Array, size: number, id: number, key: number): void {

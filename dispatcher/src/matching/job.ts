@@ -110,12 +110,10 @@ export function jobCost<P>(ctx: MatchingContext<P>, job: Job, c: number, arriveS
  * still take it after that delay (end of shifts): then it must be served now if anyone can.
  */
 export function holdCost<P>(ctx: MatchingContext<P>, job: Job): number {
+  const delay = ctx.policy.holdDelaySeconds;
   let later = Number.POSITIVE_INFINITY;
   for (let j = 0; j < job.couriers.length; j++) {
-    later = Math.min(
-      later,
-      jobCost(ctx, job, job.couriers[j]!, job.arriveStore[j]! + ctx.policy.holdDelaySeconds),
-    );
+    later = Math.min(later, jobCost(ctx, job, job.couriers[j]!, job.arriveStore[j]! + delay));
   }
   let waited = 0;
   for (const i of job.orders) waited += Math.max(0, ctx.now - ctx.orders[i]!.readyAt);

@@ -65,29 +65,54 @@ export async function recordOrderEvent(
   order: OrderRow,
   change: OrderEventChange,
 ): Promise<RecordedEvent> {
-  const event = buildOrderEvent(order, change);
-  const result = await client.query<{ id: string }>(
-    `WITH ev AS (
+  const [recorded] = await recordOrderEvents(client, [{ order, change }]);
+  if (!recorded) throw new Error('outbox insert returned no id');
+  return recorded;
+}
+
+/**
+ * The same for many orders in one statement (a dispatch cycle's batch): events and outbox rows
+ * in input order. Must run in the same transaction as the order updates.
+ */
+export async function recordOrderEvents(
+  client: Queryable,
+  changes: readonly { order: OrderRow; change: OrderEventChange }[],
+): Promise<RecordedEvent[]> {
+  if (changes.length === 0) return [];
+  const events = changes.map(({ order, change }) => ({
+    order,
+    change,
+    event: buildOrderEvent(order, change),
+  }));
+  const result = await client.query<{ id: string; ord: number }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
+                            $8::timestamptz[], $9::uuid[], $10::text[], $11::jsonb[])
+         WITH ORDINALITY AS t(order_id, seq, type, from_status, to_status, actor, data, created_at, store_id,
+                              event_id, payload, ord)
+     ), ev AS (
        INSERT INTO order_events (order_id, seq, type, from_status, to_status, actor, data, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       SELECT order_id, seq, type, from_status, to_status, actor, data, created_at FROM input ORDER BY ord
+     ), ob AS (
+       INSERT INTO outbox (store_id, order_id, event_id, type, payload, created_at)
+       SELECT store_id, order_id, event_id, type, payload, created_at FROM input ORDER BY ord
+       RETURNING id, event_id
      )
-     INSERT INTO outbox (store_id, order_id, event_id, type, payload, created_at)
-     VALUES ($9, $1, $10, $3, $11, $8) RETURNING id`,
+     SELECT ob.id, input.ord FROM ob JOIN input USING (event_id) ORDER BY input.ord`,
     [
-      order.id,
-      event.seq,
-      event.type,
-      change.from,
-      order.status,
-      change.actor,
-      event.data,
-      event.createdAt,
-      order.store_id,
-      event.eventId,
-      event.payload,
+      events.map((e) => e.order.id),
+      events.map((e) => e.event.seq),
+      events.map((e) => e.event.type),
+      events.map((e) => e.change.from),
+      events.map((e) => e.order.status),
+      events.map((e) => e.change.actor),
+      events.map((e) => JSON.stringify(e.event.data)),
+      events.map((e) => e.event.createdAt),
+      events.map((e) => e.order.store_id),
+      events.map((e) => e.event.eventId),
+      events.map((e) => JSON.stringify(e.event.payload)),
     ],
   );
-  const outboxId = result.rows[0]?.id;
-  if (outboxId === undefined) throw new Error('outbox insert returned no id');
-  return { outboxId, seq: event.seq };
+  if (result.rows.length !== events.length) throw new Error('outbox insert returned fewer ids than events');
+  return result.rows.map((row, i) => ({ outboxId: row.id, seq: events[i]!.event.seq }));
 }

@@ -51,10 +51,18 @@ export async function rebuildRegion(deps: LiveDeps, region: string): Promise<Reb
     });
   }
   await recordOpenOffersInRedis(deps, region, missing);
+  // A crash between a commit and its index update leaves a courier's state behind: every courier
+  // with work or an open offer is brought in line with Postgres.
+  const engaged = await deps.pool.query<{ courier_id: string }>(
+    `SELECT DISTINCT courier_id FROM orders
+      WHERE region_id = $1 AND status IN ('assigned', 'at_pickup', 'picked_up', 'at_dropoff')
+     UNION SELECT courier_id FROM offers WHERE region_id = $1 AND status = 'open'`,
+    [region],
+  );
   await syncCouriersAvailability(
     deps,
     region,
-    missing.map((o) => o.courierId),
+    engaged.rows.map((r) => r.courier_id),
   );
   await deps.redis.set(keys.alive, String(Date.now()));
   return { ordersQueued, offersRestored: missing.length };
