@@ -11,6 +11,7 @@ import { createCourier, createOperator, createStore } from '../api/src/cli/accou
 import { loadApiConfig } from '../api/src/config.js';
 import { migrate } from '../api/src/db/migrate.js';
 import { ensureDatabase } from '../api/src/db/migrate-cli.js';
+import { buildWebApps } from './build-web.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_FILE = `${root}.demo-accounts.json`;
@@ -125,6 +126,15 @@ async function main(): Promise<void> {
   const demo = await seedDemo(client);
   await client.end();
 
+  // The api serves the web apps from their dist/; build the missing ones once (later: npm run build:web).
+  try {
+    buildWebApps({ mode: 'missing' });
+  } catch (err) {
+    process.stderr.write(
+      `web apps not built (${err instanceof Error ? err.message : String(err)}); the api answers 503 for them\n`,
+    );
+  }
+
   children.push(run('api', 'api/src/main.ts'));
   children.push(run('dispatcher', 'dispatcher/src/main.ts'));
   process.on('SIGINT', () => stop(0));
@@ -139,6 +149,9 @@ O2O Dispatch is running.
   API docs          ${base}/docs
   OpenAPI           ${base}/openapi.json
   health            ${base}/health/ready
+  courier app       ${base}/app/courier/
+  ops console       ${base}/app/ops/   (log in as the operator below)
+  tracking pages    ${config.PUBLIC_BASE_URL}/track/<token>   (the tracking_url of each new order)
   metrics           ${base}/metrics   (dispatcher: http://127.0.0.1:${process.env.DISPATCHER_METRICS_PORT ?? 9464}/metrics)
 
 Demo accounts (saved in .demo-accounts.json):
@@ -152,9 +165,9 @@ Try it:
     -H 'content-type: application/json' -H "idempotency-key: $(date +%s%N)" \\
     -d '{"external_id":"demo-'"$(date +%s)"'","pickup":{"lat":52.52,"lng":13.405},"dropoff":{"lat":52.53,"lng":13.42},"customer":{"name":"Ada"}}'
 
-Couriers work over HTTP for now (see README, "Couriers"). Not running yet (their issues are
-open): the courier app, the tracking page, the ops console and the simulated city.
-Ctrl-C stops everything.
+Couriers log in to the courier app (or use HTTP, see README, "Couriers"); orders created above
+show up in the ops console, and their tracking_url opens the tracking page. Not running yet: the
+simulated city's couriers (its issue is open). Ctrl-C stops everything.
 `);
 }
 

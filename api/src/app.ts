@@ -9,6 +9,7 @@ import { registerProblemHandlers } from './http/problem.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { registerWebApps } from './plugins/web-apps.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/v1/auth.js';
 import { courierRoutes } from './routes/v1/courier.js';
@@ -16,6 +17,7 @@ import { opsOrderRoutes } from './routes/v1/ops-orders.js';
 import { opsWebhookRoutes } from './routes/v1/ops-webhooks.js';
 import { orderRoutes } from './routes/v1/orders.js';
 import { quoteRoutes } from './routes/v1/quotes.js';
+import { trackingRoutes } from './routes/v1/tracking.js';
 import { webhookSettingsRoutes } from './routes/v1/webhook-settings.js';
 import { bearerToken, createStoreAuthenticator } from './stores/store-auth.js';
 
@@ -75,5 +77,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await opsWebhookRoutes(app, deps);
   await courierRoutes(app, deps);
   await opsOrderRoutes(app, deps);
+  await trackingRoutes(app, deps);
+  await registerWebApps(app, deps);
   return app;
 }

@@ -1,3 +1,4 @@
+export * from './city-map.js';
 export * from './env-config.js';
 export * from './errors.js';
 export * from './events.js';

@@ -1,0 +1,3 @@
+export * from './api.js';
+export * from './map.js';
+export * from './socket.js';
