@@ -3,10 +3,10 @@ import { H3_RESOLUTIONS } from '../../domain/src/geo/h3-resolutions.js';
 import type { LatLng } from '../../domain/src/geo/lat-lng.js';
 import { type BenchResult, type BenchSuite, benchResult } from '../../scripts/bench/report.js';
 import { connectTestRedis } from '../../test/support/redis.js';
-import { regionKeys } from '../src/keys.js';
 import { RedisCourierIndex } from '../src/index/redis-courier-index.js';
 import { ringsCoveringRadius } from '../src/index/rings.js';
 import type { CourierPing } from '../src/index/types.js';
+import { regionKeys } from '../src/keys.js';
 
 /**
  * The courier index on the real Redis (random key prefix, removed at the end):

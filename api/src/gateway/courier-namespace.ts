@@ -45,7 +45,7 @@ export function setUpCourierNamespace(nsp: Namespace, deps: CourierNamespaceDeps
     try {
       const token = (socket.handshake.auth as { token?: unknown }).token;
       const claims = typeof token === 'string' ? deps.verifyToken(token) : null;
-      if (!claims || claims.role !== 'courier') return next(new Error('unauthorized'));
+      if (claims?.role !== 'courier') return next(new Error('unauthorized'));
       socket.data = { courierId: claims.sub, region: claims.region } satisfies CourierSocketData;
       next();
     } catch {
@@ -148,7 +148,7 @@ export async function offerPayload(live: LiveDeps, offerId: string) {
     status: string;
   }>('SELECT id, order_ids, pay_cents, expires_at, status FROM offers WHERE id = $1', [offerId]);
   const offer = found.rows[0];
-  if (!offer || offer.status !== 'open') return null;
+  if (offer?.status !== 'open') return null;
   const orders = await live.pool.query<OrderRow>('SELECT * FROM orders WHERE id = ANY($1)', [
     offer.order_ids,
   ]);

@@ -26,7 +26,7 @@ export function setUpOpsNamespace(
     try {
       const token = (socket.handshake.auth as { token?: unknown }).token;
       const claims = typeof token === 'string' ? deps.verifyToken(token) : null;
-      if (!claims || claims.role !== 'operator') return next(new Error('unauthorized'));
+      if (claims?.role !== 'operator') return next(new Error('unauthorized'));
       socket.data = { operatorId: claims.sub, regions: claims.regions };
       next();
     } catch {

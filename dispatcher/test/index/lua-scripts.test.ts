@@ -2,9 +2,9 @@ import { latLngToCell } from 'h3-js';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestRedis } from '../../../test/support/redis.js';
-import { regionKeys } from '../../src/keys.js';
 import { RedisCourierIndex } from '../../src/index/redis-courier-index.js';
 import { callScript, indexScripts } from '../../src/index/script-loader.js';
+import { regionKeys } from '../../src/keys.js';
 import { AMSTERDAM, courier } from './courier-index-contract.js';
 import { mulberry32, randomPointNear } from './random.js';
 
