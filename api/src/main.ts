@@ -19,6 +19,14 @@ async function main(): Promise<void> {
     level: config.LOG_LEVEL,
     base: { service: 'api' },
     redact: ['req.headers.authorization', '*.password', '*.pin', '*.token', '*.phone', '*.customer_phone'],
+    serializers: {
+      // Tracking links are bearer tokens: never log them.
+      req: (req: { method?: string; url?: string; id?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url?.replace(/\/track\/[^/?#]+/, '/track/[token]'),
+      }),
+    },
   });
   const pool = createPool(config.DATABASE_URL, 20);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });

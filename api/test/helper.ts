@@ -104,6 +104,7 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
       log: { error: () => undefined, warn: () => undefined },
       linkTtlAfterEndMs: config.TRACKING_LINK_TTL_MS,
       opsDeltaIntervalMs: 200,
+      trackIntervalMs: 200,
     });
     const { port } = app.server.address() as AddressInfo;
     Object.assign(api, {

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import type { CourierEvent, LiveDeps } from '@o2o/dispatcher';
+import type { CourierEvent, CourierPing, LiveDeps } from '@o2o/dispatcher';
 import type { AccessClaims } from '@o2o/domain';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
@@ -19,6 +19,8 @@ export interface GatewayDeps {
   log: { error: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
   linkTtlAfterEndMs: number;
   opsDeltaIntervalMs?: number;
+  /** How often customers get their courier's position, ms (about once a second). */
+  trackIntervalMs?: number;
   /** Largest inbound message, bytes. */
   maxMessageBytes?: number;
 }
@@ -43,13 +45,26 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const trackNsp = io.of('/track');
   const opsNsp = io.of('/ops');
   let ops: ReturnType<typeof setUpOpsNamespace> | undefined;
+  // Customers see their courier move once a second: one query per second for all pings, not one
+  // per 50 ms batch, and a tick is skipped while the previous fan-out still runs.
+  let trackedPings = new Map<string, CourierPing>();
+  let fanningOut = false;
+  const trackTimer = setInterval(() => {
+    if (fanningOut || trackedPings.size === 0) return;
+    const batch = [...trackedPings.values()];
+    trackedPings = new Map();
+    fanningOut = true;
+    fanOutToTrackers(trackNsp, live, batch)
+      .catch((err: unknown) => deps.log.warn({ err }, 'tracking fan-out failed'))
+      .finally(() => {
+        fanningOut = false;
+      });
+  }, deps.trackIntervalMs ?? 1000);
   const pings = new PingBatcher(
     live.index,
     (applied) => {
       ops?.addPings(applied);
-      void fanOutToTrackers(trackNsp, live, applied).catch((err: unknown) =>
-        deps.log.warn({ err }, 'tracking fan-out failed'),
-      );
+      for (const ping of applied) trackedPings.set(ping.courierId, ping);
     },
     (err) => deps.log.warn({ err }, 'position batch failed'),
   );
@@ -85,6 +100,7 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
     io,
     async close(): Promise<void> {
       ops?.close();
+      clearInterval(trackTimer);
       await pings.close();
       await deps.subscriber.punsubscribe(pattern).catch(() => undefined);
       await new Promise<void>((resolve) => io.close(() => resolve()));

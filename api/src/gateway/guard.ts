@@ -30,6 +30,18 @@ export class RateLimiter {
   }
 }
 
+const checkers = new WeakMap<TSchema, ReturnType<typeof Compile>>();
+
+/** One compiled checker per schema for the whole process (not one per socket: V8 optimises it once). */
+function compiled<S extends TSchema>(schema: S): ReturnType<typeof Compile<S>> {
+  let checker = checkers.get(schema);
+  if (!checker) {
+    checker = Compile(schema);
+    checkers.set(schema, checker);
+  }
+  return checker as ReturnType<typeof Compile<S>>;
+}
+
 /**
  * Wraps a socket event handler: the payload is checked against its schema (a bad one is acked
  * `validation_failed`, never thrown), the socket's rate limit applies (`rate_limited`), and any
@@ -41,7 +53,7 @@ export function guarded<S extends TSchema, R extends object>(
   handler: (payload: Static<S>) => Promise<R>,
   onUnexpected: (err: unknown) => void,
 ): (payload: unknown, ack?: unknown) => void {
-  const checker = Compile(schema);
+  const checker = compiled(schema);
   return (payload, ack) => {
     const reply: AckFn<R> = typeof ack === 'function' ? (ack as AckFn<R>) : () => undefined;
     if (!limiter.take()) return reply({ ok: false, code: 'rate_limited' });
