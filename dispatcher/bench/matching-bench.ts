@@ -142,7 +142,7 @@ export const matchingBench: BenchSuite = async function* (options): AsyncIterabl
     // 1. The cycle's own cost matrix: the sparse candidate graph (ours) and the same costs as a
     //    dense matrix for munkres (non-edges at a prohibitive cost, one "unassigned" column per row).
     const sparse = cycleProblem(snapshot);
-    const ours = bestOf(8, () => solveByComponents(sparse));
+    const ours = bestOf(20, () => solveByComponents(sparse));
     const dense = denseFromSparse(sparse);
     options.log(`assignment ${n}×${m}: ours ${ours.ms.toFixed(2)} ms; munkres …`);
     const theirs = bestOf(3, () => munkres(dense));

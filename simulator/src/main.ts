@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MatchingPolicy } from '../../dispatcher/src/matching/index.js';
+import { DEFAULT_POLICY, type MatchingPolicy } from '../../dispatcher/src/matching/index.js';
 import type { MdrpPolicyName } from './mdrp/replay.js';
 import { runMdrpInstance } from './mdrp/run.js';
 import { formatRunAllTable, runAllMdrp } from './mdrp/run-all.js';
@@ -18,6 +18,14 @@ interface Args {
   policy: MdrpPolicyName;
   only?: string;
   matching: Partial<MatchingPolicy>;
+}
+
+type NumericPolicyKey = {
+  [K in keyof MatchingPolicy]: MatchingPolicy[K] extends number ? K : never;
+}[keyof MatchingPolicy];
+
+function isNumericPolicyKey(key: string): key is NumericPolicyKey {
+  return key in DEFAULT_POLICY && typeof DEFAULT_POLICY[key as keyof MatchingPolicy] === 'number';
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -40,7 +48,11 @@ function parseArgs(argv: readonly string[]): Args {
       const [key, raw] = value().split('=');
       const n = Number(raw);
       if (!key || !Number.isFinite(n)) throw new Error(`--set expects key=number`);
-      (args.matching as Record<string, number>)[key] = n;
+      if (!isNumericPolicyKey(key)) {
+        const known = Object.keys(DEFAULT_POLICY).filter(isNumericPolicyKey);
+        throw new Error(`--set: unknown policy weight ${key}; known: ${known.join(', ')}`);
+      }
+      args.matching[key] = n;
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else positional.push(a);
   }

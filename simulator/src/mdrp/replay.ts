@@ -1,5 +1,6 @@
 import {
   type CourierToMatch,
+  DEFAULT_POLICY,
   type DecideFunction,
   decideAssignments,
   decideGreedy,
@@ -65,7 +66,7 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
     pickupSeconds: parameters.pickupServiceMinutes * 60,
     dropoffSeconds: parameters.dropoffServiceMinutes * 60,
   };
-  const lookaheadMinutes = (options.matching?.lookaheadSeconds ?? 20 * 60) / 60;
+  const lookaheadMinutes = (options.matching?.lookaheadSeconds ?? DEFAULT_POLICY.lookaheadSeconds) / 60;
 
   const orderById = new Map(instance.orders.map((o) => [o.id, o]));
   const byPlacement = [...instance.orders].sort((a, b) => a.placedAt - b.placedAt);

@@ -47,10 +47,13 @@ export function runAllMdrp(dir: string, options: RunAllOptions): InstanceRow[] {
       matching: options.matching,
       outDir: options.outDir ? path.join(options.outDir, name, options.policy) : undefined,
     });
-    const greedy = runMdrpInstance(instanceDir, {
-      policy: 'greedy',
-      outDir: options.outDir ? path.join(options.outDir, name, 'greedy') : undefined,
-    });
+    const greedy =
+      options.policy === 'greedy'
+        ? ours
+        : runMdrpInstance(instanceDir, {
+            policy: 'greedy',
+            outDir: options.outDir ? path.join(options.outDir, name, 'greedy') : undefined,
+          });
     rows.push({
       instance: name,
       ours: ours.summary,
