@@ -43,10 +43,13 @@ export class RegionRunner {
     const keys = loopKeys(this.deps.prefix, this.lease.region);
     const windowMs = this.config.windowSeconds * 1000;
     let lastCycle = 0;
+    // An early cycle only helps when the last one could place something: a backlog nobody can
+    // take (no courier near) waits for the window like everything else.
+    let lastCycleCommitted = true;
     while (!this.stopped) {
       const sinceLast = Date.now() - lastCycle;
       if (sinceLast < windowMs) {
-        const waiting = await this.deps.redis.zcard(keys.queue).catch(() => 0);
+        const waiting = lastCycleCommitted ? await this.deps.redis.zcard(keys.queue).catch(() => 0) : 0;
         if (waiting < this.config.earlyCycleOrders) {
           await sleep(Math.min(50, windowMs - sinceLast));
           continue;
@@ -58,6 +61,7 @@ export class RegionRunner {
           await rebuildRegion(this.deps, this.lease.region);
         }
         const report = await runCycle(this.deps, this.lease, this.config, this.cycleOptions);
+        lastCycleCommitted = report.jobs + report.offers > 0;
         this.events.onCycle?.(report);
       } catch (err) {
         if (err instanceof DomainError && err.code === 'stale_fence') {
