@@ -185,7 +185,10 @@ describe('/track', () => {
     expect(seen).toMatchObject({ status: 'assigned', courier: { lat: 52.5211, lng: 13.4011 } });
     expect(seen.eta_ms).toBeGreaterThan(Date.now());
 
+    const pickedUp = next<{ status: string }>(viewer, 'status', (u) => u.status === 'picked_up');
     await rider.emitWithAck('job:status', { order_id: o.id, status: 'picked_up' });
+    // A step pushes the new status to the customer at once, not at the next position.
+    expect((await pickedUp).status).toBe('picked_up');
     await rider.emitWithAck('job:status', { order_id: o.id, status: 'delivered', pin: o.handoff_pin });
     const after = connect('/track', token);
     const final = next<{ status: string; courier: unknown }>(after, 'status');

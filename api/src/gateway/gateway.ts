@@ -8,7 +8,7 @@ import type { OrderSecrets } from '../auth/order-secrets.js';
 import { relayCourierEvent, setUpCourierNamespace } from './courier-namespace.js';
 import { setUpOpsNamespace } from './ops-namespace.js';
 import { PingBatcher } from './ping-batcher.js';
-import { fanOutToTrackers, setUpTrackNamespace } from './track-namespace.js';
+import { fanOutToTrackers, orderRoom, setUpTrackNamespace, trackUpdate } from './track-namespace.js';
 
 export interface GatewayDeps {
   live: LiveDeps;
@@ -73,6 +73,13 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
     secrets: deps.secrets,
     verifyToken: deps.verifyToken,
     pings,
+    onOrdersChanged: (orderIds) => {
+      for (const orderId of orderIds) {
+        void trackUpdate(live, orderId)
+          .then((update) => trackNsp.to(orderRoom(orderId)).emit('status', update))
+          .catch((err: unknown) => deps.log.warn({ err }, 'tracking update failed'));
+      }
+    },
     log: deps.log,
   });
   setUpTrackNamespace(trackNsp, { live, secrets: deps.secrets, linkTtlAfterEndMs: deps.linkTtlAfterEndMs });
