@@ -1,0 +1,142 @@
+import type { Pool } from '@o2o/dispatcher';
+import { insertOrderAlone, replayOrder } from './insert-order.js';
+import { type BatchRowOutcome, insertOrdersBatch } from './insert-orders-batch.js';
+import { type CreateOrderResult, createdResult, type PreparedOrder } from './prepare-order.js';
+
+export interface OrderGroupCommitOptions {
+  /** How long (ms) the first queued order waits for others to share its commit. */
+  windowMs?: number;
+  /** Most orders in one statement. */
+  maxBatch?: number;
+  /** Most batch statements running at once; more orders wait and make the next batch bigger. */
+  maxInFlight?: number;
+}
+
+export interface OrderGroupCommit {
+  /** Resolves with this order's own outcome once the statement that wrote it has committed. */
+  submit(prepared: PreparedOrder): Promise<CreateOrderResult>;
+}
+
+interface Waiter {
+  prepared: PreparedOrder;
+  resolve: (result: CreateOrderResult) => void;
+  reject: (err: unknown) => void;
+}
+
+const perPool = new WeakMap<Pool, OrderGroupCommit>();
+
+/**
+ * The group commit of a pool, made on first use. One per pool because the pool is what the
+ * commits are shared over: every app built on it (and every test's own pool) gets its own.
+ */
+export function orderGroupCommitFor(pool: Pool): OrderGroupCommit {
+  let found = perPool.get(pool);
+  if (!found) {
+    found = createOrderGroupCommit(pool);
+    perPool.set(pool, found);
+  }
+  return found;
+}
+
+/**
+ * Group commit for order creation. Every create is its own transaction otherwise, and Postgres
+ * pays one WAL flush (fsync) per commit, which caps a single disk at a few thousand creates a
+ * second. Orders arriving within `windowMs` are written by one multi-row statement, so one flush
+ * covers them all; `synchronous_commit` stays on and nobody is answered before that commit.
+ *
+ * - In this process, two requests with the same (store, key) never share a batch or run in two
+ *   batches at once: the later one waits for the first to settle, then takes the single-row
+ *   path, which replays the stored response (or 422s another body). So 100 identical retries
+ *   still make one order; across processes the key's unique index makes them wait instead.
+ * - When the batch statement fails (one taken external_id rolls back the whole batch), each of
+ *   its orders is retried on the single-row path, so only the offending request fails. Retrying
+ *   is safe even if the batch did commit and only its answer was lost: the keys then replay
+ *   (and the reconciler queues those orders, as it does for any lost after-commit effect).
+ */
+export function createOrderGroupCommit(pool: Pool, options: OrderGroupCommitOptions = {}): OrderGroupCommit {
+  const windowMs = options.windowMs ?? 1;
+  const maxBatch = options.maxBatch ?? 64;
+  const maxInFlight = options.maxInFlight ?? 4;
+  let queue: Waiter[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
+  /** The pending outcome of each (store, key) queued or being written, for duplicates to wait on. */
+  const claims = new Map<string, Promise<unknown>>();
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(maxBatch);
+      inFlight++;
+      void writeBatch(pool, batch).finally(() => {
+        inFlight--;
+        // Orders that queued while every slot was busy have waited long enough.
+        if (queue.length > 0) flush();
+      });
+    }
+  };
+
+  const enqueue = (prepared: PreparedOrder) =>
+    new Promise<CreateOrderResult>((resolve, reject) => {
+      queue.push({ prepared, resolve, reject });
+      if (queue.length >= maxBatch) flush();
+      else if (!timer && inFlight < maxInFlight) timer = setTimeout(flush, windowMs);
+    });
+
+  return {
+    submit(prepared) {
+      const claim = `${prepared.ctx.store.id}\u0000${prepared.ctx.idempotencyKey}`;
+      const first = claims.get(claim);
+      // Duplicates wait for the first only (not for each other), then replay side by side.
+      if (first) return first.then(noop, noop).then(() => insertOrderAlone(prepared));
+      const outcome = enqueue(prepared);
+      claims.set(claim, outcome);
+      const release = () => claims.delete(claim);
+      outcome.then(release, release);
+      return outcome;
+    },
+  };
+}
+
+/** Writes one batch and settles each waiter with its own outcome. */
+async function writeBatch(pool: Pool, batch: readonly Waiter[]): Promise<void> {
+  if (batch.length === 1) return settle(batch[0]!, insertOrderAlone(batch[0]!.prepared));
+  let outcomes: Map<string, BatchRowOutcome>;
+  try {
+    outcomes = await insertOrdersBatch(
+      pool,
+      batch.map((w) => w.prepared),
+    );
+  } catch {
+    // Which order made the batch fail is not reported per row: ask each one on its own.
+    await Promise.all(batch.map((w) => settle(w, insertOrderAlone(w.prepared))));
+    return;
+  }
+  await Promise.all(
+    batch.map((w) => settle(w, batchRowResult(w.prepared, outcomes.get(w.prepared.order.id)))),
+  );
+}
+
+/** One order's answer from the batch: created, or a replay when its key was already taken. */
+async function batchRowResult(
+  prepared: PreparedOrder,
+  outcome: BatchRowOutcome | undefined,
+): Promise<CreateOrderResult> {
+  if (!outcome) throw new Error('order batch returned no row for an order');
+  if (!outcome.claimed) return replayOrder(prepared);
+  if (!outcome.outboxId) throw new Error('order insert wrote no outbox row');
+  return createdResult(prepared, outcome.outboxId);
+}
+
+/** Never rejects: a waiter's failure is its own and must not stop the rest of its batch. */
+async function settle(waiter: Waiter, result: Promise<CreateOrderResult>): Promise<void> {
+  try {
+    waiter.resolve(await result);
+  } catch (err) {
+    waiter.reject(err);
+  }
+}
+
+function noop(): void {}
