@@ -7,7 +7,7 @@ import pg from 'pg';
 import { testDatabaseUrl, testRedisUrl } from './support/env.js';
 import { prepareTemplateDatabase } from './support/postgres.js';
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => Promise<void>> {
   const redis = new Redis(testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
@@ -32,5 +32,6 @@ export default async function setup(): Promise<void> {
   } finally {
     await client.end().catch(() => undefined);
   }
-  await prepareTemplateDatabase();
+  // Dropped again when the run ends.
+  return prepareTemplateDatabase();
 }

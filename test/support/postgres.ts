@@ -3,8 +3,18 @@ import pg from 'pg';
 import { migrate } from '../../api/src/db/migrate.js';
 import { testDatabaseUrl } from './env.js';
 
-/** Migrated once per run by the global setup; every test file clones it (CREATE DATABASE … TEMPLATE). */
-export const TEMPLATE_DATABASE = 'o2o_test_template';
+/**
+ * Migrated once per run by the global setup, under a name of its own so that two runs on one
+ * machine never share (or drop) each other's template; every test file clones it.
+ */
+export const TEMPLATE_ENV = 'O2O_TEST_TEMPLATE_DB';
+
+function templateDatabase(): string {
+  const name = process.env[TEMPLATE_ENV];
+  if (!name)
+    throw new Error(`${TEMPLATE_ENV} is not set: run the tests through vitest (test/global-setup.ts)`);
+  return name;
+}
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: testDatabaseUrl('postgres') });
@@ -16,18 +26,18 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function prepareTemplateDatabase(): Promise<void> {
-  await admin(async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-  });
-  const client = new pg.Client({ connectionString: testDatabaseUrl(TEMPLATE_DATABASE) });
+export async function prepareTemplateDatabase(): Promise<() => Promise<void>> {
+  const name = `o2o_test_template_${randomBytes(4).toString('hex')}`;
+  process.env[TEMPLATE_ENV] = name;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const client = new pg.Client({ connectionString: testDatabaseUrl(name) });
   await client.connect();
   try {
     await migrate(client);
   } finally {
     await client.end();
   }
+  return () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
 }
 
 /**
@@ -44,7 +54,7 @@ export async function createTestDatabase(): Promise<{
   // happens when files start at once: retry briefly.
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+      await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`));
       break;
     } catch (err) {
       if (attempt >= 20) throw err;

@@ -181,7 +181,6 @@ export async function closeOffer(
     );
     return { closed: true, requeue: bumped.rows };
   });
-  await syncCourierAvailability(deps, offer.region_id, offer.courier_id);
   for (const row of result.requeue) {
     await requeueOrder(deps.redis, deps.prefix, row.region_id, {
       orderId: row.id,
@@ -189,6 +188,7 @@ export async function closeOffer(
       priority: row.priority,
     });
   }
+  await syncCourierAvailability(deps, offer.region_id, offer.courier_id);
   return { closed: result.closed, requeued: result.requeue.map((r) => r.id) };
 }
 

@@ -159,6 +159,14 @@ describe('declining and expiry', () => {
         ).rows[0]!.status;
       }
       expect(status).toBe('expired');
+      // The order goes back to the queue right after the expiry commits.
+      const requeuedBy = Date.now() + 5000;
+      while (
+        !(await queuedOrderIds(env.deps.redis, env.deps.prefix, REGION)).includes(orderId) &&
+        Date.now() < requeuedBy
+      ) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       expect(await queuedOrderIds(env.deps.redis, env.deps.prefix, REGION)).toContain(orderId);
       const declines = await env.deps.pool.query('SELECT reason FROM order_declines WHERE order_id = $1', [
         orderId,
