@@ -105,6 +105,30 @@ describe('ops views', () => {
     expect((await api.call('GET', '/v1/ops/couriers', bearer(elsewhere))).body.data).toEqual([]);
   });
 
+  it("shows each courier's customer rating: the average and count of the last 30 days", async () => {
+    const token = await operator();
+    const courier = await onlineCourier('crowd', { lat: 52.522, lng: 13.402 });
+    const store = await api.newStore();
+    for (const stars of [5, 3]) {
+      const order = await api.call('POST', '/v1/orders', {
+        apiKey: store.apiKey,
+        body: orderBody(),
+        headers: { 'idempotency-key': idempotencyKey() },
+      });
+      await api.pool.query(`UPDATE orders SET status = 'delivered', courier_id = $2 WHERE id = $1`, [
+        order.body.id,
+        courier.id,
+      ]);
+      await api.pool.query(
+        'INSERT INTO ratings (order_id, store_id, courier_id, stars) VALUES ($1, $2, $3, $4)',
+        [order.body.id, store.id, courier.id, stars],
+      );
+    }
+    const res = await api.call('GET', '/v1/ops/couriers', bearer(token));
+    const rated = res.body.data.find((c: { id: string }) => c.id === courier.id);
+    expect(rated).toMatchObject({ rating_avg: 4, rating_count: 2 });
+  });
+
   it('lists waiting orders, then the assigned one after a manual assign, with KPIs and heat', async () => {
     const token = await operator();
     const courier = await onlineCourier('in_house');

@@ -192,7 +192,7 @@ export function renderSelectedOrder(
                 h(
                   'small',
                   {},
-                  `${(meters / 1000).toFixed(1)} km · ${c.kind === 'in_house' ? 'in-house' : 'crowd'} · ${c.vehicle} · ${c.state} ${c.load}/${c.capacity}`,
+                  `${(meters / 1000).toFixed(1)} km · ${c.kind === 'in_house' ? 'in-house' : 'crowd'} · ${c.vehicle} · ${c.state} ${c.load}/${c.capacity}${c.rating_count > 0 && c.rating_avg !== null ? ` · ★ ${c.rating_avg.toFixed(1)} (${c.rating_count})` : ''}`,
                 ),
               ),
               h(

@@ -13,6 +13,8 @@ export interface OpsCourier {
   kind: 'in_house' | 'crowd';
   vehicle: string;
   state: 'idle' | 'busy' | 'offline';
+  rating_avg: number | null;
+  rating_count: number;
   lat: number;
   lng: number;
   load: number;

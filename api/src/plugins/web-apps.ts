@@ -57,6 +57,9 @@ const OpsCourierSchema = Type.Object({
   load: Type.Integer(),
   capacity: Type.Integer(),
   last_seen_at: IsoDateTime,
+  /** Customers' ratings of the courier's deliveries (tracking page), last 30 days. */
+  rating_avg: Type.Union([Type.Number(), Type.Null()]),
+  rating_count: Type.Integer(),
 });
 const OpsCourierListSchema = Type.Object({ data: Type.Array(OpsCourierSchema) });
 
@@ -248,11 +251,20 @@ export async function registerWebApps(
       for (const region of regions) {
         const records = await indexCouriers(live, region);
         if (records.length === 0) continue;
-        const rows = await pool.query<{ id: string; name: string }>(
-          'SELECT id, name FROM couriers WHERE id = ANY($1::uuid[])',
+        const rows = await pool.query<{
+          id: string;
+          name: string;
+          rating_avg: number | null;
+          rating_count: number;
+        }>(
+          `SELECT c.id, c.name, avg(r.stars)::float8 AS rating_avg, count(r.stars)::int AS rating_count
+             FROM couriers c
+             LEFT JOIN ratings r ON r.courier_id = c.id AND r.created_at > now() - interval '30 days'
+            WHERE c.id = ANY($1::uuid[]) GROUP BY c.id`,
           [records.map((r) => r.id)],
         );
         const names = new Map(rows.rows.map((r) => [r.id, r.name]));
+        const ratings = new Map(rows.rows.map((r) => [r.id, r]));
         for (const r of records) {
           data.push({
             id: r.id,
@@ -266,6 +278,8 @@ export async function registerWebApps(
             load: r.load,
             capacity: r.capacity,
             last_seen_at: new Date(r.lastSeenMs).toISOString(),
+            rating_avg: ratings.get(r.id)?.rating_avg ?? null,
+            rating_count: ratings.get(r.id)?.rating_count ?? 0,
           });
         }
       }
