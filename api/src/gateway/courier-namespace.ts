@@ -40,7 +40,7 @@ export const courierRoom = (courierId: string) => `courier:${courierId}`;
  * `/courier`: a courier's live channel. The handshake carries the courier JWT; each socket joins
  * its courier's room. Inbound: `location`, `offer:accept`, `offer:decline`, `job:status`, each
  * schema-checked and rate-limited, acked `{ ok, … }`. Outbound: `offer`, `offer:revoked`, `job`.
- * On (re)connection the courier gets its open offers and current jobs again.
+ * On every (re)connection, recovered or not, the courier gets its open offers and current jobs again.
  */
 export function setUpCourierNamespace(nsp: Namespace, deps: CourierNamespaceDeps): void {
   nsp.use((socket, next) => {
@@ -121,7 +121,9 @@ export function setUpCourierNamespace(nsp: Namespace, deps: CourierNamespaceDeps
       ),
     );
 
-    if (!socket.recovered) void sendCurrentState(deps.live, socket, courierId).catch(onUnexpected);
+    // Also after a recovered connection: offers are relayed to local sockets only, which the
+    // adapter does not keep for recovery, so the state is sent again (the app dedupes by id).
+    void sendCurrentState(deps.live, socket, courierId).catch(onUnexpected);
   });
 }
 
