@@ -2,19 +2,19 @@ import type { AddressInfo } from 'node:net';
 import { assignJob } from '@o2o/dispatcher';
 import type { AccessClaims } from '@o2o/domain';
 import { Redis } from 'ioredis';
-import { io, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/app-types.js';
 import { createOperator } from '../src/cli/accounts.js';
 import { attachGateway } from '../src/gateway/gateway.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
+import { connected, next, useSocketClients } from './socket-clients.js';
 
 // Two api processes on one Redis and one Postgres: `api` (A) and a second app (B) built from the
 // same configuration, each with its own Socket.IO server and streams adapter.
 const api = useTestApi();
 let second: { app: App; url: string; close: () => Promise<void> };
-const sockets: Socket[] = [];
+const clients = useSocketClients();
 
 beforeAll(async () => {
   const app = await buildApp(
@@ -52,38 +52,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => second?.close());
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
 
-function connect(baseUrl: string, namespace: string, token: string, reconnection = false): Socket {
-  const socket = io(`${baseUrl}${namespace}`, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection,
-    forceNew: true,
-  });
-  sockets.push(socket);
-  return socket;
-}
-
-const connected = (s: Socket) =>
-  new Promise<void>((resolve, reject) =>
-    s.connected ? resolve() : (s.once('connect', () => resolve()), s.once('connect_error', reject)),
-  );
-
-function next<T>(socket: Socket, event: string, match: (p: T) => boolean, timeoutMs = 8000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${event} in ${timeoutMs} ms`)), timeoutMs);
-    const handler = (payload: T) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, handler);
-      resolve(payload);
-    };
-    socket.on(event, handler);
-  });
-}
+const connect = (baseUrl: string, namespace: string, token: string, reconnection = false) =>
+  clients.connect(baseUrl, namespace, token, reconnection);
 
 async function onlineCourier(kind: 'crowd' | 'in_house' = 'crowd') {
   const c = await api.newCourier(kind);

@@ -1,58 +1,12 @@
 import { assignJob } from '@o2o/dispatcher';
-import { io, type Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOperator } from '../src/cli/accounts.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
+import { connected, next, refused, useSocketClients } from './socket-clients.js';
 
 const api = useTestApi();
-const sockets: Socket[] = [];
-
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
-
-function connect(namespace: string, token?: string): Socket {
-  const socket = io(`${api.baseUrl}${namespace}`, {
-    auth: token ? { token } : {},
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  sockets.push(socket);
-  return socket;
-}
-
-function connected(socket: Socket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-}
-
-function refused(socket: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => reject(new Error('connected')));
-    socket.once('connect_error', (err) => resolve(err.message));
-  });
-}
-
-function next<T>(
-  socket: Socket,
-  event: string,
-  match: (payload: T) => boolean = () => true,
-  timeoutMs = 5000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} in ${timeoutMs} ms`)), timeoutMs);
-    const handler = (payload: T) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, handler);
-      resolve(payload);
-    };
-    socket.on(event, handler);
-  });
-}
+const clients = useSocketClients();
+const connect = (namespace: string, token?: string) => clients.connect(api.baseUrl, namespace, token);
 
 async function courier(kind: 'crowd' | 'in_house' = 'crowd') {
   const c = await api.newCourier(kind);

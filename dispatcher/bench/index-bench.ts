@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { H3_RESOLUTIONS } from '../../domain/src/geo/h3-resolutions.js';
 import type { LatLng } from '../../domain/src/geo/lat-lng.js';
+import { seededRandom as mulberry32 } from '../../domain/src/seeded-random.js';
 import { type BenchResult, type BenchSuite, benchResult } from '../../scripts/bench/report.js';
 import { connectTestRedis } from '../../test/support/redis.js';
 import { RedisCourierIndex } from '../src/index/redis-courier-index.js';
@@ -236,15 +237,4 @@ async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

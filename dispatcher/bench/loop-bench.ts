@@ -11,6 +11,7 @@ import { migrate } from '../../api/src/db/migrate.js';
 import { ensureDatabase } from '../../api/src/db/migrate-cli.js';
 import type { LatLng } from '../../domain/src/geo/lat-lng.js';
 import { regionConfigFrom } from '../../domain/src/regions.js';
+import { seededRandom } from '../../domain/src/seeded-random.js';
 import { type BenchSuite, benchResult } from '../../scripts/bench/report.js';
 import { RedisCourierIndex } from '../src/index/redis-courier-index.js';
 import type { CourierPing } from '../src/index/types.js';
@@ -523,18 +524,6 @@ function offsetMeters(from: LatLng, eastMeters: number, northMeters: number): La
   return {
     lat: from.lat + northMeters / metersPerDegree,
     lng: from.lng + eastMeters / (metersPerDegree * Math.cos((from.lat * Math.PI) / 180)),
-  };
-}
-
-/** mulberry32: the same city, stores and orders every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { StringUnion } from './schemas/common.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * The simulated city the maps draw: a ~12 km square service area around Berlin's centre, a street
@@ -59,18 +60,6 @@ export const DEFAULT_CITY_SEED = 1;
 
 const METERS_PER_DEGREE_LAT = 111_320;
 
-/** A small seeded PRNG (mulberry32): same seed, same city. */
-function randomFromSeed(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 /**
@@ -78,7 +67,7 @@ const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
  * Coordinates are [lng, lat] in degrees, as GeoJSON wants.
  */
 export function cityMapGeoJson(seed: number = DEFAULT_CITY_SEED): CityMap {
-  const random = randomFromSeed(seed);
+  const random = seededRandom(seed);
   const half = CITY_SIZE_METERS / 2;
   const metersPerDegreeLng = METERS_PER_DEGREE_LAT * Math.cos((CITY_CENTER.lat * Math.PI) / 180);
   /** Local meters (x east, y north) from the centre to [lng, lat]. */

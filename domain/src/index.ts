@@ -7,3 +7,4 @@ export * from './order-state.js';
 export * from './pricing.js';
 export * from './regions.js';
 export * from './schemas/index.js';
+export * from './seeded-random.js';

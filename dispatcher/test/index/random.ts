@@ -1,16 +1,8 @@
 import type { LatLng } from '../../../domain/src/geo/lat-lng.js';
+import { seededRandom } from '../../../domain/src/seeded-random.js';
 
 /** A small seeded generator, so failures reproduce. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const mulberry32 = seededRandom;
 
 const METERS_PER_DEGREE = 111_195;
 
