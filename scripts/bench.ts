@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<BenchSuite>> = {
   dispatcher: async () => (await import('../dispatcher/bench/dispatcher-bench.js')).dispatcherBench,
   live: async () => (await import('../api/bench/live-bench.js')).liveBench,
   loop: async () => (await import('../dispatcher/bench/loop-bench.js')).loopBench,
+  'ops-map': async () => (await import('../ops-console/bench/ops-map-bench.js')).opsMapBench,
 };
 
 async function main(): Promise<void> {

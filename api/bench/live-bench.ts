@@ -48,7 +48,7 @@ const MAX_P99_MS = 1000;
  * The server child, spawned through bash to raise its file-descriptor limit to the hard limit
  * (10,000 sockets need 10,000 descriptors). `LIVE_BENCH_CPU_PROF=<dir>` profiles it.
  */
-class ServerChild {
+export class ServerChild {
   private readonly waiting: ((line: string) => void)[] = [];
   private readonly buffered: string[] = [];
   private exited = false;
