@@ -136,4 +136,37 @@ describe('two api processes sharing rooms through the Redis streams adapter', ()
     await reconnected;
     expect((await offer).offer_id).toBe(opened!.offerId);
   });
+
+  it('recovers an operator’s session after a short drop, with the deltas broadcast meanwhile', async () => {
+    await createOperator(api.pool, {
+      name: 'Recovering ops',
+      email: 'recover-ops@example.com',
+      password: 'pw',
+      regions: ['city'],
+    });
+    const login = await api.call('POST', '/v1/auth/operator/login', {
+      body: { email: 'recover-ops@example.com', password: 'pw' },
+    });
+    const ops = connect(second.url, '/ops', login.body.token, true);
+    await connected(ops);
+    const rider = await onlineCourier();
+    const courierSocket = connect(api.baseUrl, '/courier', rider.token);
+    await connected(courierSocket);
+    // A first delta gives the client its offset in the stream to recover from.
+    await Promise.all([
+      next<{ couriers: { id: string }[] }>(ops, 'positions', (d) =>
+        d.couriers.some((c) => c.id === rider.id),
+      ),
+      courierSocket.emitWithAck('location', { lat: 52.5251, lng: 13.4051 }),
+    ]);
+    const reconnected = new Promise<void>((resolve) => ops.once('connect', () => resolve()));
+    const missed = next<{ couriers: { id: string; lat: number }[] }>(ops, 'positions', (d) =>
+      d.couriers.some((c) => c.id === rider.id && c.lat === 52.5262),
+    );
+    ops.io.engine.close(); // the network drops; the client reconnects by itself
+    await courierSocket.emitWithAck('location', { lat: 52.5262, lng: 13.4062 });
+    await reconnected;
+    expect(ops.recovered).toBe(true);
+    await missed;
+  });
 });
