@@ -92,6 +92,33 @@ describe('two api processes sharing rooms through the Redis streams adapter', ()
     expect((await seen).courier).toEqual({ lat: 52.5233, lng: 13.4033 });
   });
 
+  it('pushes a status change made over HTTP on process A to the customer watching on process B', async () => {
+    const store = await api.newStore();
+    const order = (
+      await api.call('POST', '/v1/orders', {
+        apiKey: store.apiKey,
+        body: orderBody(),
+        headers: { 'idempotency-key': idempotencyKey() },
+      })
+    ).body;
+    const rider = await onlineCourier('in_house');
+    await assignJob(api.live, {
+      region: 'city',
+      orderIds: [order.id],
+      courierId: rider.id,
+      actor: 'operator',
+    });
+    const viewer = connect(second.url, '/track', order.tracking_url.split('/track/')[1]);
+    await connected(viewer);
+    const pickedUp = next<{ status: string }>(viewer, 'status', (u) => u.status === 'picked_up');
+    const step = await api.call('POST', `/v1/courier/jobs/${order.id}/status`, {
+      headers: rider.auth,
+      body: { status: 'picked_up' },
+    });
+    expect(step.status).toBe(200);
+    expect((await pickedUp).status).toBe('picked_up');
+  });
+
   it('gives an operator on process B the deltas of couriers connected to process A', async () => {
     await createOperator(api.pool, {
       name: 'Cluster ops',

@@ -32,3 +32,21 @@ export async function publishCourierEvents(
   const channel = courierEventsChannel(prefix, region);
   await Promise.all(events.map((e) => redis.publish(channel, JSON.stringify(e)).catch(() => 0)));
 }
+
+/**
+ * Orders whose status changed, published per region after the change commits: the gateway tells
+ * the customers watching them (whichever api process or route made the change).
+ */
+export function orderEventsChannel(prefix: string, region: string): string {
+  return `${prefix}:{${region}}:order-events`;
+}
+
+export async function publishOrdersChanged(
+  redis: Redis,
+  prefix: string,
+  region: string,
+  orderIds: readonly string[],
+): Promise<void> {
+  if (orderIds.length === 0) return;
+  await redis.publish(orderEventsChannel(prefix, region), JSON.stringify({ orderIds })).catch(() => 0);
+}

@@ -29,8 +29,6 @@ export interface CourierNamespaceDeps {
   secrets: OrderSecrets;
   verifyToken: (token: string) => AccessClaims;
   pings: PingBatcher;
-  /** Orders whose status this socket changed: their customers are told at once. */
-  onOrdersChanged: (orderIds: readonly string[]) => void;
   log: { error: (obj: object, msg: string) => void };
 }
 
@@ -83,7 +81,6 @@ export function setUpCourierNamespace(nsp: Namespace, deps: CourierNamespaceDeps
         actionLimit,
         async (p) => {
           const accepted = await acceptOffer(deps.live, courierId, p.offer_id);
-          deps.onOrdersChanged(accepted.orders.map((o) => o.id));
           return { job_id: accepted.jobId, order_ids: accepted.orders.map((o) => o.id) };
         },
         onUnexpected,
@@ -114,7 +111,6 @@ export function setUpCourierNamespace(nsp: Namespace, deps: CourierNamespaceDeps
             ...(p.pin ? { pin: p.pin } : {}),
             pinMatches: deps.secrets.pinMatches,
           });
-          deps.onOrdersChanged([order.id]);
           return { order_id: order.id, status: order.status };
         },
         onUnexpected,

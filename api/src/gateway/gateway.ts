@@ -73,13 +73,6 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
     secrets: deps.secrets,
     verifyToken: deps.verifyToken,
     pings,
-    onOrdersChanged: (orderIds) => {
-      for (const orderId of orderIds) {
-        void trackUpdate(live, orderId)
-          .then((update) => trackNsp.to(orderRoom(orderId)).emit('status', update))
-          .catch((err: unknown) => deps.log.warn({ err }, 'tracking update failed'));
-      }
-    },
     log: deps.log,
   });
   setUpTrackNamespace(trackNsp, { live, secrets: deps.secrets, linkTtlAfterEndMs: deps.linkTtlAfterEndMs });
@@ -90,8 +83,25 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
     ...(deps.opsDeltaIntervalMs ? { deltaIntervalMs: deps.opsDeltaIntervalMs } : {}),
   });
 
+  // Every api process hears every order change and tells its own viewers of that order (a
+  // broadcast through the adapter from each process would reach them once per process).
+  const orderPattern = `${live.prefix}:{*}:order-events`;
+  const tellViewers = (orderId: string) => {
+    if (!trackNsp.adapter.rooms.get(orderRoom(orderId))?.size) return;
+    void trackUpdate(live, orderId)
+      .then((update) => trackNsp.local.to(orderRoom(orderId)).emit('status', update))
+      .catch((err: unknown) => deps.log.warn({ err }, 'tracking update failed'));
+  };
   const pattern = `${live.prefix}:{*}:courier-events`;
-  deps.subscriber.on('pmessage', (_pattern, _channel, message: string) => {
+  deps.subscriber.on('pmessage', (subscribed, _channel, message: string) => {
+    if (subscribed === orderPattern) {
+      try {
+        for (const orderId of (JSON.parse(message) as { orderIds: string[] }).orderIds) tellViewers(orderId);
+      } catch (err) {
+        deps.log.warn({ err }, 'bad order event');
+      }
+      return;
+    }
     try {
       const event = JSON.parse(message) as CourierEvent;
       void relayCourierEvent(courierNsp, live, event).catch((err: unknown) =>
@@ -101,7 +111,7 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
       deps.log.warn({ err }, 'bad courier event');
     }
   });
-  await deps.subscriber.psubscribe(pattern);
+  await deps.subscriber.psubscribe(pattern, orderPattern);
 
   return {
     io,
@@ -109,7 +119,7 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
       ops?.close();
       clearInterval(trackTimer);
       await pings.close();
-      await deps.subscriber.punsubscribe(pattern).catch(() => undefined);
+      await deps.subscriber.punsubscribe(pattern, orderPattern).catch(() => undefined);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };

@@ -1,5 +1,5 @@
 import type { OrderRow } from '@o2o/dispatcher';
-import { dispatchQueueKey, queueScore } from '@o2o/dispatcher';
+import { dispatchQueueKey, orderEventsChannel, queueScore } from '@o2o/dispatcher';
 import { PENDING_STATUSES } from '@o2o/domain';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -49,6 +49,11 @@ export function redisOrderEffects(
         } else {
           pipeline.zrem(key, order.id);
         }
+        // Customers watching the order hear of the change (a cancel, for instance).
+        pipeline.publish(
+          orderEventsChannel(redisPrefix, order.region_id),
+          JSON.stringify({ orderIds: [order.id] }),
+        );
       }
       const results = await Promise.all([
         pipeline.exec(),

@@ -6,7 +6,7 @@ import { assertFence } from '../lease/fence.js';
 import type { RegionLease } from '../lease/region-lease.js';
 import type { LiveDeps } from '../live-deps.js';
 import { runLoopScript } from '../lua/scripts.js';
-import { publishCourierEvents } from '../notify.js';
+import { publishCourierEvents, publishOrdersChanged } from '../notify.js';
 import type { OrderRow } from '../pg/order-row.js';
 import { type PoolClient, withTransaction } from '../pg/pool.js';
 import { transitionOrder } from '../pg/transition-order.js';
@@ -108,6 +108,7 @@ export async function assignJob(deps: LiveDeps, req: AssignRequest): Promise<Ass
       atMs,
     })),
   ]);
+  await publishOrdersChanged(deps.redis, deps.prefix, req.region, req.orderIds);
   await syncCouriersAvailability(deps, req.region, [
     req.courierId,
     ...result.previousCouriers,

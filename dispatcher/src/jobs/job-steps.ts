@@ -1,6 +1,7 @@
 import { DomainError, type OrderStatus } from '@o2o/domain';
 import { syncCourierAvailability } from '../courier-availability.js';
 import type { LiveDeps } from '../live-deps.js';
+import { publishOrdersChanged } from '../notify.js';
 import type { OrderRow } from '../pg/order-row.js';
 import { withTransaction } from '../pg/pool.js';
 import { transitionOrder } from '../pg/transition-order.js';
@@ -56,6 +57,7 @@ export async function recordJobStep(deps: LiveDeps, req: JobStepRequest): Promis
     }
     return moved.order;
   });
+  await publishOrdersChanged(deps.redis, deps.prefix, order.region_id, [order.id]);
   if (req.step === 'delivered') await syncCourierAvailability(deps, order.region_id, req.courierId);
   return order;
 }
@@ -95,6 +97,7 @@ export async function dropJob(deps: LiveDeps, courierId: string, orderId: string
     createdAtMs: order.created_at.getTime(),
     priority: order.priority,
   });
+  await publishOrdersChanged(deps.redis, deps.prefix, order.region_id, [orderId]);
   await syncCourierAvailability(deps, order.region_id, courierId);
   return order;
 }

@@ -4,7 +4,7 @@ import { syncCourierAvailability, syncCouriersAvailability } from '../courier-av
 import { loopKeys } from '../keys.js';
 import { type LiveDeps, nowMsOf } from '../live-deps.js';
 import { runLoopScript } from '../lua/scripts.js';
-import { publishCourierEvents } from '../notify.js';
+import { publishCourierEvents, publishOrdersChanged } from '../notify.js';
 import type { OrderRow } from '../pg/order-row.js';
 import { type PoolClient, withTransaction } from '../pg/pool.js';
 import { transitionOrder } from '../pg/transition-order.js';
@@ -69,6 +69,7 @@ export async function acceptOffer(deps: LiveDeps, courierId: string, offerId: st
         atMs: nowMs,
       })),
     );
+    await publishOrdersChanged(deps.redis, deps.prefix, offer.region_id, offer.order_ids);
     await syncCouriersAvailability(deps, offer.region_id, [
       courierId,
       ...accepted.revoked.map((r) => r.courierId),
