@@ -132,7 +132,7 @@ describe('/track', () => {
     const moving = next<{ status: string; courier: { lat: number } | null; eta_ms: number }>(
       viewer,
       'status',
-      (u) => u.courier !== null,
+      (u) => u.courier?.lat === 52.5211,
     );
     await rider.emitWithAck('location', { lat: 52.5211, lng: 13.4011 });
     const seen = await moving;
