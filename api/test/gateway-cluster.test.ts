@@ -62,25 +62,26 @@ async function onlineCourier(kind: 'crowd' | 'in_house' = 'crowd') {
   return c;
 }
 
+/** An order assigned to an in-house rider, and its customer's tracking socket on process B. */
+async function assignedOrderWatchedOnB() {
+  const store = await api.newStore();
+  const order = (
+    await api.call('POST', '/v1/orders', {
+      apiKey: store.apiKey,
+      body: orderBody(),
+      headers: { 'idempotency-key': idempotencyKey() },
+    })
+  ).body as { id: string; tracking_url: string };
+  const rider = await onlineCourier('in_house');
+  await assignJob(api.live, { region: 'city', orderIds: [order.id], courierId: rider.id, actor: 'operator' });
+  const viewer = connect(second.url, '/track', order.tracking_url.split('/track/')[1]!);
+  await connected(viewer);
+  return { order, rider, viewer };
+}
+
 describe('two api processes sharing rooms through the Redis streams adapter', () => {
   it("delivers a courier's position sent to process A to the customer watching on process B", async () => {
-    const store = await api.newStore();
-    const order = (
-      await api.call('POST', '/v1/orders', {
-        apiKey: store.apiKey,
-        body: orderBody(),
-        headers: { 'idempotency-key': idempotencyKey() },
-      })
-    ).body;
-    const rider = await onlineCourier('in_house');
-    await assignJob(api.live, {
-      region: 'city',
-      orderIds: [order.id],
-      courierId: rider.id,
-      actor: 'operator',
-    });
-    const viewer = connect(second.url, '/track', order.tracking_url.split('/track/')[1]);
-    await connected(viewer);
+    const { rider, viewer } = await assignedOrderWatchedOnB();
     const courierSocket = connect(api.baseUrl, '/courier', rider.token);
     await connected(courierSocket);
     const seen = next<{ courier: { lat: number } | null }>(
@@ -93,23 +94,7 @@ describe('two api processes sharing rooms through the Redis streams adapter', ()
   });
 
   it('pushes a status change made over HTTP on process A to the customer watching on process B', async () => {
-    const store = await api.newStore();
-    const order = (
-      await api.call('POST', '/v1/orders', {
-        apiKey: store.apiKey,
-        body: orderBody(),
-        headers: { 'idempotency-key': idempotencyKey() },
-      })
-    ).body;
-    const rider = await onlineCourier('in_house');
-    await assignJob(api.live, {
-      region: 'city',
-      orderIds: [order.id],
-      courierId: rider.id,
-      actor: 'operator',
-    });
-    const viewer = connect(second.url, '/track', order.tracking_url.split('/track/')[1]);
-    await connected(viewer);
+    const { order, rider, viewer } = await assignedOrderWatchedOnB();
     const pickedUp = next<{ status: string }>(viewer, 'status', (u) => u.status === 'picked_up');
     const step = await api.call('POST', `/v1/courier/jobs/${order.id}/status`, {
       headers: rider.auth,
