@@ -5,6 +5,12 @@ import type { MdrpPolicyName } from './mdrp/replay.js';
 import { runMdrpInstance } from './mdrp/run.js';
 import { formatRunAllTable, runAllMdrp } from './mdrp/run-all.js';
 
+/**
+ * Commands that parse their own arguments: each module exports `run(argv): Promise<number>` (the
+ * exit code) and is loaded only when asked for, so `mdrp` never pays for socket clients.
+ */
+const OWN_ARGUMENT_COMMANDS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number> }>> = {};
+
 const USAGE = `usage:
   npm run sim -- mdrp <instance-dir> --out <dir> [--policy ours|greedy]
   npm run sim -- mdrp-all <dir-of-instances> [--out <dir>] [--policy ours|greedy] [--only <prefix, * allowed>]
@@ -60,7 +66,10 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-function main(): number {
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  const ownArguments = command === undefined ? undefined : OWN_ARGUMENT_COMMANDS[command];
+  if (ownArguments) return (await ownArguments()).run(rest);
   let args: Args;
   try {
     args = parseArgs(process.argv.slice(2));
@@ -93,4 +102,12 @@ function main(): number {
   return rows.every((r) => r.checkErrors === 0) ? 0 : 1;
 }
 
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
