@@ -9,11 +9,14 @@ import { formatRunAllTable, runAllMdrp } from './mdrp/run-all.js';
  * Commands that parse their own arguments: each module exports `run(argv): Promise<number>` (the
  * exit code) and is loaded only when asked for, so `mdrp` never pays for socket clients.
  */
-const OWN_ARGUMENT_COMMANDS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number> }>> = {};
+const OWN_ARGUMENT_COMMANDS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number> }>> = {
+  report: () => import('./report/cli.js'),
+};
 
 const USAGE = `usage:
   npm run sim -- mdrp <instance-dir> --out <dir> [--policy ours|greedy]
   npm run sim -- mdrp-all <dir-of-instances> [--out <dir>] [--policy ours|greedy] [--only <prefix, * allowed>]
+  npm run sim -- report <run-or-replay-dir> [--out <file.html>]
 options:
   --set key=value   override a matching policy weight (seconds), e.g. --set holdDelaySeconds=300`;
 

@@ -5,6 +5,7 @@ import { checkSolution, type SolutionCheck } from './check-solution.js';
 import { readMdrpInstance } from './instance.js';
 import { type MdrpSummary, summarise } from './metrics.js';
 import { type MdrpPolicyName, replayMdrp } from './replay.js';
+import { recordCycles, replayRecordFromSolution, writeReplayRecord } from './report-data.js';
 import { writeSolution } from './solution.js';
 
 export interface RunOptions {
@@ -23,7 +24,8 @@ export interface RunResult {
 /** Replays one instance folder, checks the solution, and writes the files when asked. */
 export function runMdrpInstance(instanceDir: string, options: RunOptions): RunResult {
   const instance = readMdrpInstance(instanceDir);
-  const replay = replayMdrp(instance, options);
+  const cycles = recordCycles();
+  const replay = replayMdrp(instance, { ...options, onCycle: cycles.onCycle });
   const summary = summarise(instance, replay.solution, options.policy, {
     cycles: replay.cycles,
     totalMs: Math.round(replay.decideMs),
@@ -35,6 +37,10 @@ export function runMdrpInstance(instanceDir: string, options: RunOptions): RunRe
     writeFileSync(
       path.join(options.outDir, 'summary.json'),
       `${JSON.stringify({ ...summary, check }, null, 2)}\n`,
+    );
+    writeReplayRecord(
+      options.outDir,
+      replayRecordFromSolution(instance, replay.solution, options.policy, cycles.rows),
     );
   }
   return { summary, check };
