@@ -11,6 +11,19 @@ export interface ReportChart {
 
 const percent = (v: number, step: number) => `${(v * 100).toFixed(step < 0.01 ? 1 : 0)}%`;
 
+/** Empirical CDF as step points: [value, share of values ≤ value], ascending. */
+export function cumulativeShares(values: readonly number[]): Array<readonly [number, number]> {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const points: Array<readonly [number, number]> = [];
+  sorted.forEach((v, i) => {
+    if (sorted[i + 1] === v) return;
+    const previous = points.at(-1);
+    if (previous) points.push([v, previous[1]]);
+    points.push([v, (i + 1) / sorted.length]);
+  });
+  return points;
+}
+
 /** Every plot of the report, in page order; each is a standalone SVG string. */
 export function reportCharts(model: ReportModel): ReportChart[] {
   const { views } = model;
@@ -25,11 +38,11 @@ export function reportCharts(model: ReportModel): ReportChart[] {
     svg: histogramChart({
       id: 'click-to-door',
       title: 'Click-to-door distribution against the lower bound',
-      xLabel: 'click-to-door, minutes (2-minute bins; the last bin holds everything above)',
+      xLabel: 'click-to-door, minutes (5-minute bins; the last bin holds everything above)',
       yLabel: 'orders',
-      binWidth: 2,
+      binWidth: 5,
       from: 0,
-      to: Math.min(ctdMax, model.maxMinutes + 30),
+      to: Math.min(Math.ceil(ctdMax / 5) * 5, model.maxMinutes + 30),
       series: [
         ...views.map((v) => ({ name: v.name, color: v.color, values: v.clickToDoorMin })),
         ...(reference
@@ -39,6 +52,31 @@ export function reportCharts(model: ReportModel): ReportChart[] {
       markers: [
         { value: model.targetMinutes, label: `target ${model.targetMinutes} min` },
         { value: model.maxMinutes, label: `max ${model.maxMinutes} min` },
+      ],
+    }),
+  });
+  charts.push({
+    id: 'click-to-door-cdf',
+    svg: lineChart({
+      id: 'click-to-door-cdf',
+      title: 'Share of orders delivered within a click-to-door time',
+      xLabel: 'click-to-door, minutes',
+      yLabel: 'share of delivered orders',
+      yFromZero: true,
+      yMax: 1,
+      formatY: percent,
+      series: [
+        ...views.map((v) => ({ name: v.name, color: v.color, points: cumulativeShares(v.clickToDoorMin) })),
+        ...(reference
+          ? [
+              {
+                name: 'lower bound',
+                color: COLORS.lowerBound,
+                dashed: true,
+                points: cumulativeShares(reference.lowerBoundMin),
+              },
+            ]
+          : []),
       ],
     }),
   });

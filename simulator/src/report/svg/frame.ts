@@ -2,7 +2,7 @@ import { escapeXml } from './escape.js';
 import { formatTick, type LinearScale, linearScale, niceTicks } from './scale.js';
 
 /** Size of every chart, px; the page lays them out two per row on wide screens. */
-export const CHART = { width: 640, height: 300, left: 64, right: 16, top: 36, bottom: 64 } as const;
+export const CHART = { width: 620, height: 300, left: 64, right: 16, top: 36, bottom: 64 } as const;
 
 export interface Series {
   name: string;
