@@ -1,69 +1,54 @@
 /**
- * Renders reports to PNG with Debian's chromium (playwright-core, no downloaded browser), for the
- * README's pictures:
- *   node --import tsx simulator/src/report/screenshot.ts <report.html> <out-prefix> [chart-id …]
- * writes `<out-prefix>-<chart-id>.png` per chart (default: the KPI header plus two charts).
+ * Renders parts of a report to PNG with Debian's chromium (playwright-core, no downloaded
+ * browser), for the README's pictures. Each shot is the box around the listed elements.
  */
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const DEFAULT_SHOTS = ['header', 'click-to-door', 'waiting-orders'];
+export interface Shot {
+  file: string;
+  /** CSS selectors; the picture is the box around all of them. */
+  selectors: readonly string[];
+}
 
-function chromiumPath(): string {
+export function chromiumPath(): string {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
   return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
 }
 
-/** Screenshots of the named charts (`header` = title, facts and KPI table) of a report file. */
-export async function screenshotReport(
-  htmlFile: string,
-  outPrefix: string,
-  ids: readonly string[],
-): Promise<string[]> {
+export async function screenshotReport(htmlFile: string, shots: readonly Shot[]): Promise<void> {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1340, height: 900 }, deviceScaleFactor: 1 });
+    const page = await browser.newPage({ viewport: { width: 1320, height: 900 } });
     await page.goto(pathToFileURL(htmlFile).href);
-    const written: string[] = [];
-    for (const id of ids) {
-      const file = `${outPrefix}-${id}.png`;
-      if (id === 'header') {
-        const box = await page.locator('table.kpis').boundingBox();
-        if (!box) throw new Error('no KPI table in the report');
-        await page.screenshot({
-          path: file,
-          clip: { x: 0, y: 0, width: 1340, height: box.y + box.height + 16 },
-        });
-      } else {
-        await page.locator(`svg#${id}`).screenshot({ path: file });
+    for (const shot of shots) {
+      const boxes = [];
+      for (const selector of shot.selectors) {
+        const box = await page.locator(selector).first().boundingBox();
+        if (!box) throw new Error(`${htmlFile}: nothing matches ${selector}`);
+        boxes.push(box);
       }
-      written.push(file);
+      const x = Math.min(...boxes.map((b) => b.x)) - 8;
+      const y = Math.min(...boxes.map((b) => b.y)) - 8;
+      const right = Math.max(...boxes.map((b) => b.x + b.width)) + 8;
+      const bottom = Math.max(...boxes.map((b) => b.y + b.height)) + 8;
+      await page.screenshot({
+        path: shot.file,
+        fullPage: true,
+        clip: {
+          x: Math.max(0, x),
+          y: Math.max(0, y),
+          width: right - Math.max(0, x),
+          height: bottom - Math.max(0, y),
+        },
+      });
     }
-    return written;
   } finally {
     await browser.close();
-  }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [html, prefix, ...ids] = process.argv.slice(2);
-  if (!html || !prefix) {
-    process.stderr.write(
-      'usage: node --import tsx simulator/src/report/screenshot.ts <report.html> <out-prefix> [chart-id …]\n',
-    );
-    process.exitCode = 2;
-  } else {
-    screenshotReport(html, prefix, ids.length > 0 ? ids : DEFAULT_SHOTS).then(
-      (files) => process.stdout.write(`${files.join('\n')}\n`),
-      (err: unknown) => {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
-      },
-    );
   }
 }
