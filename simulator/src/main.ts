@@ -10,10 +10,12 @@ import { formatRunAllTable, runAllMdrp } from './mdrp/run-all.js';
  * exit code) and is loaded only when asked for, so `mdrp` never pays for socket clients.
  */
 const OWN_ARGUMENT_COMMANDS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number> }>> = {
+  city: () => import('./city/cli.js'),
   report: () => import('./report/cli.js'),
 };
 
 const USAGE = `usage:
+  npm run sim -- city [--couriers n] [--stores n] [--orders-per-hour n] [--time-scale x] [--seed n] [--duration min] … (--help)
   npm run sim -- mdrp <instance-dir> --out <dir> [--policy ours|greedy]
   npm run sim -- mdrp-all <dir-of-instances> [--out <dir>] [--policy ours|greedy] [--only <prefix, * allowed>]
   npm run sim -- report <run-or-replay-dir> [--out <file.html>]

@@ -1,0 +1,58 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { createCourier, createStore } from '../../../api/src/cli/accounts.js';
+import { type CityPlan, onlineWindows } from './city-plan.js';
+import type { CourierAccount } from './courier-agent.js';
+import type { SimClock } from './sim-clock.js';
+import type { StoreAccount } from './stores.js';
+
+/**
+ * Accounts have no public API, so the city creates its own stores (with API keys), riders and
+ * in-house shifts through the api's accounts module and Postgres, as `npm start` seeds its demo
+ * accounts. Everything after this goes through the public HTTP and Socket.IO interfaces.
+ */
+export async function seedCityAccounts(input: {
+  databaseUrl: string;
+  plan: CityPlan;
+  region: string;
+  runTag: string;
+  clock: SimClock;
+  /** Shifts are written for this simulated span from the start (wall times through the clock). */
+  horizonS: number;
+}): Promise<{ stores: StoreAccount[]; couriers: CourierAccount[] }> {
+  const { plan, region, runTag, clock } = input;
+  const client = new pg.Client({ connectionString: input.databaseUrl });
+  await client.connect();
+  try {
+    const stores: StoreAccount[] = [];
+    for (const store of plan.stores) {
+      const created = await createStore(client, { name: store.name, region, lat: store.lat, lng: store.lng });
+      stores.push({ id: created.id, apiKey: created.api_key });
+    }
+    const couriers: CourierAccount[] = [];
+    const password = randomBytes(12).toString('base64url');
+    for (const [i, courier] of plan.couriers.entries()) {
+      const email = `${runTag}-rider-${i + 1}@city.sim`;
+      const created = await createCourier(client, {
+        name: courier.name,
+        email,
+        password,
+        kind: courier.kind,
+        vehicle: courier.vehicle,
+        region,
+      });
+      couriers.push({ id: created.id, email, password });
+      if (courier.kind !== 'in_house') continue;
+      // The dispatcher reads shifts in wall time (no pickups after the end): map each simulated one.
+      for (const w of onlineWindows(plan, i, clock.startS, clock.startS + input.horizonS)) {
+        await client.query(
+          'INSERT INTO shifts (id, courier_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)',
+          [randomUUID(), created.id, new Date(clock.toWallMs(w.from_s)), new Date(clock.toWallMs(w.to_s))],
+        );
+      }
+    }
+    return { stores, couriers };
+  } finally {
+    await client.end();
+  }
+}
