@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import { H3_RESOLUTIONS } from '../../domain/src/geo/h3-resolutions.js';
-import type { LatLng } from '../../domain/src/geo/lat-lng.js';
+import { haversineMeters, type LatLng } from '../../domain/src/geo/lat-lng.js';
 import { seededRandom as mulberry32 } from '../../domain/src/seeded-random.js';
 import { type BenchResult, type BenchSuite, benchResult } from '../../scripts/bench/report.js';
 import { connectTestRedis } from '../../test/support/redis.js';
 import { RedisCourierIndex } from '../src/index/redis-courier-index.js';
 import { ringsCoveringRadius } from '../src/index/rings.js';
-import type { CourierPing } from '../src/index/types.js';
+import type { Candidate, CourierPing } from '../src/index/types.js';
 import { regionKeys } from '../src/keys.js';
 
 /**
@@ -122,35 +122,58 @@ async function* candidateBench(
   const chosen = resolution === H3_RESOLUTIONS.index ? ' (chosen)' : '';
   // Centers stay 5 km inside the city, so every circle is full of couriers.
   const centers = cityPoints(quick ? 20 : 100, 3, CITY_HALF_SIDE_METERS - 5_000);
+  const geoFields = String(await redis.script('LOAD', GEOSEARCH_WITH_FIELDS_LUA));
   for (const radiusMeters of [1_000, 2_000, 5_000]) {
+    // The full-circle query: the rings covering the circle, the disk's corners left out, so it
+    // returns the same set as GEOSEARCH (plus state, position, load, capacity, kind of each).
     const ringSearch = async (center: LatLng) => {
       const maxRings = ringsCoveringRadius(center, radiusMeters, resolution);
       const { candidates } = await index.findCandidates(REGION, center, {
         minCount: Number.POSITIVE_INFINITY,
         maxRings,
+        withinMeters: radiusMeters,
       });
       return candidates;
     };
     const ringRate = await queriesPerSecond(centers, maxMs, ringSearch);
+    // Baseline 1: GEOSEARCH alone. Bare ids: not enough to dispatch (no state, load, position).
     const geoRate = await queriesPerSecond(centers, maxMs, (center) =>
       geoSearch(redis, geoKey, center, radiusMeters),
     );
-    // The same information as the index returns (state, load, capacity…) needs a second round trip.
+    // Baseline 2: what the dispatcher would do with a GEO set: GEOSEARCH WITHCOORD, then one
+    // pipelined HMGET per courier for the fields matching needs (two round trips), parsed into the
+    // same candidate objects the index returns.
     const geoHashRate = await queriesPerSecond(centers, maxMs, async (center) => {
+      const found = (await redis.geosearch(
+        geoKey,
+        'FROMLONLAT',
+        center.lng,
+        center.lat,
+        'BYRADIUS',
+        radiusMeters,
+        'm',
+        'WITHCOORD',
+      )) as [string, [string, string]][];
       const pipeline = redis.pipeline();
-      for (const id of await geoSearch(redis, geoKey, center, radiusMeters)) {
-        pipeline.hmget(
-          `${courierPrefix}${id}`,
-          'lat',
-          'lng',
-          'state',
-          'kind',
-          'load',
-          'capacity',
-          'lastSeenMs',
-        );
-      }
-      await pipeline.exec();
+      for (const [id] of found) pipeline.hmget(`${courierPrefix}${id}`, ...GEO_BASELINE_FIELDS);
+      const replies = (await pipeline.exec()) ?? [];
+      return found.map(([id, [lng, lat]], i) =>
+        baselineCandidate(id, Number(lat), Number(lng), replies[i]?.[1] as (string | null)[], center),
+      );
+    });
+    // Baseline 3: the same in one round trip: GEOSEARCH and the HMGETs inside one Lua script, one
+    // packed string back (the shape findCandidates uses), parsed into the same objects.
+    const geoLuaRate = await queriesPerSecond(centers, maxMs, async (center) => {
+      const packed = (await redis.evalsha(
+        geoFields,
+        1,
+        geoKey,
+        courierPrefix,
+        center.lng,
+        center.lat,
+        radiusMeters,
+      )) as string;
+      return packed === '' ? [] : packed.split('\n').map((line) => parseBaselineLine(line, center));
     });
     let found = 0;
     let wanted = 0;
@@ -167,13 +190,20 @@ async function* candidateBench(
     log(
       `${name}${chosen}: ${(returned / 20).toFixed(0)} couriers per ring search, ${(wanted / 20).toFixed(0)} per GEOSEARCH`,
     );
-    yield benchResult(name, ringRate, 'queries/s', `GEOSEARCH BYRADIUS ${km} km`, geoRate);
+    yield benchResult(name, ringRate, 'queries/s', `GEOSEARCH BYRADIUS ${km} km (ids only)`, geoRate);
     yield benchResult(
       `${name}.vs-geo-hmget`,
       ringRate,
       'queries/s',
-      `GEOSEARCH ${km} km + HMGET each`,
+      `GEOSEARCH ${km} km WITHCOORD + pipelined HMGET each, parsed`,
       geoHashRate,
+    );
+    yield benchResult(
+      `${name}.vs-geo-fields-lua`,
+      ringRate,
+      'queries/s',
+      `GEOSEARCH ${km} km + HMGET each in one script, parsed`,
+      geoLuaRate,
     );
     yield benchResult(`${name}.recall`, wanted === 0 ? 1 : found / wanted, 'ratio', 'GEOSEARCH set', 1);
   }
@@ -223,6 +253,65 @@ async function queriesPerSecond(
     if (performance.now() - start > maxMs) break;
   }
   return done / ((performance.now() - start) / 1_000);
+}
+
+/** The courier hash fields a baseline reads: what the index's card carries. */
+const GEO_BASELINE_FIELDS = [
+  'state',
+  'lastSeenMs',
+  'load',
+  'capacity',
+  'kind',
+  'vehicle',
+  'shiftEndMs',
+] as const;
+
+/**
+ * GEOSEARCH WITHCOORD then HMGET of each courier's hash, in one script: the strongest GEO-set
+ * equivalent of findCandidates (one round trip, one string back). Lines are
+ * `id|lat|lng|state|lastSeenMs|load|capacity|kind|vehicle|shiftEndMs`.
+ */
+const GEOSEARCH_WITH_FIELDS_LUA = `
+local found = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[2], ARGV[3], 'BYRADIUS', ARGV[4], 'm', 'WITHCOORD')
+local lines = {}
+for i = 1, #found do
+  local id, at = found[i][1], found[i][2]
+  local f = redis.call('HMGET', ARGV[1] .. id, ${GEO_BASELINE_FIELDS.map((f) => `'${f}'`).join(', ')})
+  for j = 1, ${GEO_BASELINE_FIELDS.length} do f[j] = f[j] or '' end
+  lines[i] = id .. '|' .. at[2] .. '|' .. at[1] .. '|' .. table.concat(f, '|')
+end
+return table.concat(lines, '\\n')
+`;
+
+function parseBaselineLine(line: string, center: LatLng): Candidate {
+  const v = line.split('|');
+  return baselineCandidate(v[0]!, Number(v[1]), Number(v[2]), v.slice(3), center);
+}
+
+/** A baseline's courier as the same candidate object the index returns (fields in GEO_BASELINE_FIELDS order). */
+function baselineCandidate(
+  id: string,
+  lat: number,
+  lng: number,
+  f: readonly (string | null | undefined)[],
+  center: LatLng,
+): Candidate {
+  const candidate: Candidate = {
+    id,
+    lat,
+    lng,
+    cell: '',
+    state: f[0] === 'busy' ? 'busy' : f[0] === 'idle' ? 'idle' : 'offline',
+    kind: f[4] === 'in_house' ? 'in_house' : 'crowd',
+    vehicle: f[5] ?? '',
+    load: Number(f[2]),
+    capacity: Number(f[3]),
+    lastSeenMs: Number(f[1]),
+    ring: 0,
+    distanceMeters: haversineMeters(center, { lat, lng }),
+  };
+  if (f[6]) candidate.shiftEndMs = Number(f[6]);
+  return candidate;
 }
 
 function geoSearch(redis: Redis, geoKey: string, center: LatLng, radiusMeters: number): Promise<string[]> {

@@ -154,15 +154,19 @@ export class MemoryCourierIndex implements CourierIndex {
     const wanted = new Set<CourierState>(options.states ?? ['idle']);
     const rings = cellToRings(centerCell, options.maxRings);
     const candidates: Candidate[] = [];
+    const within = options.withinMeters ?? Number.POSITIVE_INFINITY;
+    let found = 0; // matches read, within or not: the early stop counts what the cells hold
     let ringsSearched = 0;
     for (const [ring, cells] of rings.entries()) {
-      if (ring > 0 && candidates.length >= options.minCount) break;
+      if (ring > 0 && found >= options.minCount) break;
       ringsSearched = ring;
       for (const cell of cells) {
         for (const id of r.cells.get(cell) ?? []) {
           const c = r.couriers.get(id);
           if (!c || !wanted.has(c.state)) continue;
-          candidates.push({ ...c, ring, distanceMeters: haversineMeters(centerPoint, c) });
+          found++;
+          const distanceMeters = haversineMeters(centerPoint, c);
+          if (distanceMeters <= within) candidates.push({ ...c, ring, distanceMeters });
         }
       }
     }

@@ -40,35 +40,56 @@ function oneOf<T extends string>(allowed: readonly T[], value: string | null | u
 }
 
 /**
- * A card read from a cell's hash, as a candidate: the card is
- * `state|lat|lng|lastSeenMs|load|capacity|kind|vehicle|shiftEndMs` (lua/includes/card.lua). This
- * runs once per courier a search returns, so it parses by hand.
+ * The packed matches of one cell (findCandidates-1: `id|card` lines joined by '\n', the card being
+ * `state|lat|lng|lastSeenMs|load|capacity|kind|vehicle|shiftEndMs`, lua/includes/card.lua) appended to
+ * `out` as candidates. Hot path of a large search (one call per cell, ~1,300 couriers for a 2 km
+ * circle), so it walks the string with indexOf instead of splitting it. Couriers farther than
+ * `withinMeters` from the center are skipped before anything else of their card is read.
  */
-export function cardToCandidate(
-  id: string,
+export function packedCardsToCandidates(
+  packed: string,
   cell: string,
-  card: string,
   ring: number,
   center: LatLng,
-): Candidate {
-  const v = card.split('|');
-  const lat = Number(v[1]);
-  const lng = Number(v[2]);
-  const candidate: Candidate = {
-    id,
-    lat,
-    lng,
-    cell,
-    state: v[0] === 'busy' ? 'busy' : v[0] === 'idle' ? 'idle' : 'offline',
-    kind: v[6] === 'in_house' ? 'in_house' : 'crowd',
-    vehicle: v[7] ?? '',
-    load: Number(v[4]),
-    capacity: Number(v[5]),
-    lastSeenMs: Number(v[3]),
-    ring,
-    distanceMeters: haversineMeters(center, { lat, lng }),
-  };
-  const shiftEnd = v[8];
-  if (shiftEnd !== undefined && shiftEnd !== '') candidate.shiftEndMs = Number(shiftEnd);
-  return candidate;
+  withinMeters: number,
+  out: Candidate[],
+): void {
+  let at = 0;
+  const end = packed.length;
+  while (at < end) {
+    let lineEnd = packed.indexOf('\n', at);
+    if (lineEnd < 0) lineEnd = end;
+    const f1 = packed.indexOf('|', at);
+    const f2 = packed.indexOf('|', f1 + 1);
+    const f3 = packed.indexOf('|', f2 + 1);
+    const f4 = packed.indexOf('|', f3 + 1);
+    const lat = Number(packed.slice(f2 + 1, f3));
+    const lng = Number(packed.slice(f3 + 1, f4));
+    const distanceMeters = haversineMeters(center, { lat, lng });
+    if (distanceMeters <= withinMeters) {
+      const f5 = packed.indexOf('|', f4 + 1);
+      const f6 = packed.indexOf('|', f5 + 1);
+      const f7 = packed.indexOf('|', f6 + 1);
+      const f8 = packed.indexOf('|', f7 + 1);
+      const f9 = packed.indexOf('|', f8 + 1);
+      const state = packed.slice(f1 + 1, f2);
+      const candidate: Candidate = {
+        id: packed.slice(at, f1),
+        lat,
+        lng,
+        cell,
+        state: state === 'busy' ? 'busy' : state === 'idle' ? 'idle' : 'offline',
+        kind: packed.slice(f7 + 1, f8) === 'in_house' ? 'in_house' : 'crowd',
+        vehicle: packed.slice(f8 + 1, f9),
+        load: Number(packed.slice(f5 + 1, f6)),
+        capacity: Number(packed.slice(f6 + 1, f7)),
+        lastSeenMs: Number(packed.slice(f4 + 1, f5)),
+        ring,
+        distanceMeters,
+      };
+      if (f9 + 1 < lineEnd) candidate.shiftEndMs = Number(packed.slice(f9 + 1, lineEnd));
+      out.push(candidate);
+    }
+    at = lineEnd + 1;
+  }
 }

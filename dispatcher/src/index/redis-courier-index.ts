@@ -6,7 +6,7 @@ import { type RegionKeys, regionKeys } from '../keys.js';
 import type { CourierIndex } from './courier-index.js';
 import { errorFromLuaCode, LUA_STALE_PING } from './errors.js';
 import { cellToHeatCell, idleAndWaitingToHeatCounts } from './heat.js';
-import { cardToCandidate, fieldsToCourierRecord } from './record-codec.js';
+import { fieldsToCourierRecord, packedCardsToCandidates } from './record-codec.js';
 import { cellToRings, searchCenter } from './rings.js';
 import { callScript, loadIndexScripts, queueScript } from './script-loader.js';
 import type {
@@ -230,15 +230,17 @@ export class RedisCourierIndex implements CourierIndex {
       | number
     )[];
     const candidates: Candidate[] = [];
-    let i = 1;
-    while (i < reply.length) {
+    const within = options.withinMeters ?? Number.POSITIVE_INFINITY;
+    for (let i = 1; i + 3 < reply.length; i += 4) {
       const ring = Number(reply[i]);
-      const cell = String(reply[i + 1]);
-      const count = Number(reply[i + 2]);
-      i += 3;
-      for (let j = 0; j < count; j++, i += 2) {
-        candidates.push(cardToCandidate(String(reply[i]), cell, String(reply[i + 1]), ring, centerPoint));
-      }
+      packedCardsToCandidates(
+        String(reply[i + 3]),
+        String(reply[i + 1]),
+        ring,
+        centerPoint,
+        within,
+        candidates,
+      );
     }
     candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);
     return { candidates, ringsSearched: Number(reply[0]) };

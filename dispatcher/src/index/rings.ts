@@ -12,9 +12,36 @@ import {
 import type { LatLng } from '../../../domain/src/geo/lat-lng.js';
 import { assertValidPosition } from './validate.js';
 
-/** Cells of gridDisk(center, k) grouped by grid distance: [[center], ring 1, …, ring k]. */
-export function cellToRings(centerCell: string, k: number): string[][] {
-  return gridDiskDistances(centerCell, k);
+/**
+ * H3 grid facts never change, and the loop searches around the same store cells every cycle, so
+ * ring lists and ring geometry are kept per center cell (h3-js calls cross into wasm and allocate:
+ * gridDiskDistances for k = 3 took ~0.1 ms and ringsCoveringRadius ~0.4 ms per call, as much as
+ * a whole GEOSEARCH). Bounded: a cache past this many center cells starts over.
+ */
+const MAX_CACHED_CELLS = 20_000;
+
+/** A bounded memo: cleared when full (cheap, and a city's store cells refill it in one cycle). */
+class CellMemo<V> {
+  private readonly map = new Map<string, V>();
+  get(key: string, make: () => V): V {
+    let value = this.map.get(key);
+    if (value === undefined) {
+      if (this.map.size >= MAX_CACHED_CELLS) this.map.clear();
+      value = make();
+      this.map.set(key, value);
+    }
+    return value;
+  }
+}
+
+const diskMemo = new CellMemo<readonly (readonly string[])[]>();
+
+/**
+ * Cells of gridDisk(center, k) grouped by grid distance: [[center], ring 1, …, ring k]. Memoized
+ * per (cell, k): the result is shared, never mutate it.
+ */
+export function cellToRings(centerCell: string, k: number): readonly (readonly string[])[] {
+  return diskMemo.get(`${centerCell}/${k}`, () => gridDiskDistances(centerCell, k));
 }
 
 /** The center cell and point of a search given as a point or as a cell at the index resolution. */
@@ -44,22 +71,19 @@ const METERS_PER_DEGREE = 111_195.08;
  * usually checks two rings; only ring cells whose center is near the radius get their boundary read.
  */
 export function ringsCoveringRadius(center: LatLng, radiusMeters: number, resolution: number): number {
-  const centerCell = latLngToCell(center.lat, center.lng, resolution);
-  const edges = originToDirectedEdges(centerCell).map((e) => edgeLength(e, UNITS.m));
-  const maxEdgeMeters = Math.max(...edges);
-  const meanEdgeMeters = edges.reduce((a, b) => a + b, 0) / edges.length;
+  const geometry = cellGeometry(latLngToCell(center.lat, center.lng, resolution));
+  const { maxEdgeMeters, meanEdgeMeters } = geometry;
   const limit = radiusMeters * 1.001 + 1;
   const metersPerLng = METERS_PER_DEGREE * Math.cos((center.lat * Math.PI) / 180);
   const covers = (k: number): boolean => {
-    for (const cell of gridRing(centerCell, k + 1)) {
-      const [lat, lng] = cellToLatLng(cell);
+    for (const cell of geometry.ring(k + 1)) {
       const centerMeters = Math.hypot(
-        (lng - center.lng) * metersPerLng,
-        (lat - center.lat) * METERS_PER_DEGREE,
+        (cell.lng - center.lng) * metersPerLng,
+        (cell.lat - center.lat) * METERS_PER_DEGREE,
       );
       // A cell reaches at most ~one edge length (plus distortion) from its center.
       if (centerMeters - 1.25 * maxEdgeMeters > limit) continue;
-      if (distanceToBoundaryMeters(center, cellToBoundary(cell), metersPerLng) <= limit) return false;
+      if (distanceToBoundaryMeters(center, cell.boundary(), metersPerLng) <= limit) return false;
     }
     return true;
   };
@@ -71,6 +95,45 @@ export function ringsCoveringRadius(center: LatLng, radiusMeters: number, resolu
   do k += 1;
   while (!covers(k));
   return k;
+}
+
+/** A ring cell's center, and its boundary read from h3 only when a point comes near it. */
+interface RingCell {
+  lat: number;
+  lng: number;
+  boundary(): number[][];
+}
+
+interface CellGeometry {
+  maxEdgeMeters: number;
+  meanEdgeMeters: number;
+  ring(k: number): readonly RingCell[];
+}
+
+const geometryMemo = new CellMemo<CellGeometry>();
+
+/** Edge lengths and ring cells of a center cell, each read from h3 once. */
+function cellGeometry(centerCell: string): CellGeometry {
+  return geometryMemo.get(centerCell, () => {
+    const edges = originToDirectedEdges(centerCell).map((e) => edgeLength(e, UNITS.m));
+    const rings: RingCell[][] = [];
+    return {
+      maxEdgeMeters: Math.max(...edges),
+      meanEdgeMeters: edges.reduce((a, b) => a + b, 0) / edges.length,
+      ring(k: number): readonly RingCell[] {
+        let ring = rings[k];
+        if (!ring) {
+          ring = gridRing(centerCell, k).map((cell) => {
+            const [lat, lng] = cellToLatLng(cell);
+            let boundary: number[][] | undefined;
+            return { lat, lng, boundary: () => (boundary ??= cellToBoundary(cell)) };
+          });
+          rings[k] = ring;
+        }
+        return ring;
+      },
+    };
+  });
 }
 
 /** Distance from a point to a cell's boundary (the point lies outside the cell). */

@@ -79,6 +79,12 @@ export interface FindCandidatesOptions {
   maxRings: number;
   /** Defaults to ['idle']. */
   states?: readonly SearchableState[];
+  /**
+   * Leave out couriers farther than this from the center, meters (default: none left out). The
+   * rings are still read, and `minCount` still counts, by cell: this only drops the disk's corners
+   * (a full-circle search) before their candidates are built.
+   */
+  withinMeters?: number;
 }
 
 export interface Candidate extends CourierRecord {

@@ -244,6 +244,43 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
       }
     });
 
+    it('with withinMeters, returns exactly the couriers inside the circle, every field intact', async () => {
+      const { index } = make();
+      const rand = mulberry32(13);
+      const points = new Map<string, LatLng>();
+      for (let i = 0; i < 300; i++) points.set(`c${i}`, randomPointNear(rand, AMSTERDAM, 3_000));
+      await Promise.all(
+        [...points].map(([id, at], i) =>
+          index.upsertCourier(
+            REGION,
+            courier(id, at, i % 3 === 0 ? { kind: 'in_house', vehicle: 'car', shiftEndMs: 7_000 + i } : {}),
+          ),
+        ),
+      );
+      const radiusMeters = 1_200;
+      const maxRings = ringsCoveringRadius(AMSTERDAM, radiusMeters, index.resolution);
+      const all = await index.findCandidates(REGION, AMSTERDAM, {
+        minCount: Number.POSITIVE_INFINITY,
+        maxRings,
+      });
+      const circle = await index.findCandidates(REGION, AMSTERDAM, {
+        minCount: Number.POSITIVE_INFINITY,
+        maxRings,
+        withinMeters: radiusMeters,
+      });
+      expect(circle.candidates).toEqual(all.candidates.filter((c) => c.distanceMeters <= radiusMeters));
+      expect(circle.candidates.length).toBeLessThan(all.candidates.length);
+      const withShift = circle.candidates.find((c) => c.shiftEndMs !== undefined)!;
+      expect(withShift).toMatchObject({
+        kind: 'in_house',
+        vehicle: 'car',
+        state: 'idle',
+        load: 0,
+        capacity: 2,
+      });
+      expect(withShift.shiftEndMs).toBe(7_000 + Number(withShift.id.slice(1)));
+    });
+
     it('stops expanding rings once it has enough couriers', async () => {
       const { index } = make();
       const rand = mulberry32(11);

@@ -172,7 +172,7 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.exists(k.heat)).toBe(0);
   });
 
-  it('findCandidates-1 returns the largest ring searched, then per cell: ring, cell, count and id/card pairs', async () => {
+  it('findCandidates-1 returns the largest ring searched, then per cell: ring, cell, count and its id|card lines in one string', async () => {
     const { index, k } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     await index.upsertCourier('ams', courier('c2', AMSTERDAM, { state: 'busy', shiftEndMs: 5 }));
@@ -180,7 +180,7 @@ describe('index Lua scripts on the real Redis', () => {
     const cell = cellOf(AMSTERDAM);
     const busy = await callScript(redis, 'findCandidates', [k.cell(cell)], [k.cellPrefix, 1, 'busy', 0]);
     const busyCard = `busy|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|5`;
-    expect(busy).toEqual([0, 0, cell, 1, 'c2', busyCard]);
+    expect(busy).toEqual([0, 0, cell, 1, `c2|${busyCard}`]);
     // Enough couriers in ring 0: ring 1 (here the far cell) is not read.
     const enough = await callScript(
       redis,
@@ -188,14 +188,7 @@ describe('index Lua scripts on the real Redis', () => {
       [k.cell(cell)],
       [k.cellPrefix, 1, 'idle', 1, 1, cellOf(far)],
     );
-    expect(enough).toEqual([
-      0,
-      0,
-      cell,
-      1,
-      'c1',
-      `idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|`,
-    ]);
+    expect(enough).toEqual([0, 0, cell, 1, `c1|idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|`]);
     const more = await callScript(
       redis,
       'findCandidates',
@@ -207,13 +200,11 @@ describe('index Lua scripts on the real Redis', () => {
       0,
       cell,
       1,
-      'c1',
-      `idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|`,
+      `c1|idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|`,
       1,
       cellOf(far),
       1,
-      'c3',
-      `idle|${far.lat}|${far.lng}|1000|0|2|crowd|bike|`,
+      `c3|idle|${far.lat}|${far.lng}|1000|0|2|crowd|bike|`,
     ]);
   });
 
