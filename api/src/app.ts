@@ -5,7 +5,7 @@ import { DomainError } from '@o2o/domain';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App, AppDeps } from './app-types.js';
 import { apiKeyPrefix } from './auth/api-keys.js';
-import { registerProblemHandlers } from './http/problem.js';
+import { problemServerOptions, registerProblemHandlers } from './http/problem.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -28,8 +28,19 @@ import { bearerToken, createStoreAuthenticator } from './stores/store-auth.js';
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<App> {
   const app = Fastify({
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    // Slow clients (headers or body trickling in) are cut off, so they cannot hold connections for
+    // ever; Node checks the deadlines every `connectionsCheckingInterval`.
+    requestTimeout: deps.config.REQUEST_TIMEOUT_MS,
+    http: {
+      headersTimeout: deps.config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(100, Math.floor(deps.config.REQUEST_TIMEOUT_MS / 4)),
+      ),
+    },
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
+    ...problemServerOptions(),
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -17,6 +17,8 @@ const ApiConfigSchema = Type.Object({
   /** Derives handoff PINs and tracking tokens, so neither is stored in clear. */
   TOKEN_SECRET: Type.String({ minLength: 16, default: 'dev-only-token-secret-change-me' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+  /** A request (headers and body) must arrive within this time, or it is answered 408 and closed. */
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
   QUOTE_TTL_SECONDS: Type.Integer({ minimum: 10, default: 300 }),
   WEBHOOK_RETRY_FOR_MS: Type.Integer({ minimum: 1000, default: 24 * 3600 * 1000 }),

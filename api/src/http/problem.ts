@@ -1,5 +1,12 @@
+import type { Socket } from 'node:net';
 import { DomainError, ERRORS, type ErrorCode, type FieldError, type Problem } from '@o2o/domain';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import { fieldErrorsFromAjv } from './validation.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -99,3 +106,31 @@ export function registerProblemHandlers(app: FastifyInstance): void {
 }
 
 export { ERRORS };
+
+/**
+ * Server options that route what fastify and Node refuse before any route runs through the same
+ * problem+json: a URL that does not decode or a path parameter over fastify's length limit (400),
+ * and a request the HTTP parser rejects (headers over Node's 16 KiB: 431; anything else: 400;
+ * a request timeout: 408), answered on the raw socket, which is then closed.
+ */
+export function problemServerOptions(): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> {
+  return {
+    frameworkErrors: (error, request, reply) =>
+      sendProblem(reply, request, new DomainError('validation_failed', { detail: error.message })),
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+      const code: ErrorCode =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? 'headers_too_large'
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? 'request_timeout'
+            : 'validation_failed';
+      const { status, title } = ERRORS[code];
+      const body = JSON.stringify({ type: `https://o2o-dispatch.dev/errors/${code}`, title, status, code });
+      socket.end(
+        `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+  };
+}
