@@ -23,3 +23,4 @@ export * from './pg/pool.js';
 export * from './pg/transition-order.js';
 export * from './queue/dispatch-queue.js';
 export * from './recovery/rebuild-region.js';
+export * from './redis-client.js';

@@ -10,13 +10,14 @@ import { createLoopMetrics, recordOfferOutcome } from './metrics.js';
 import { startOfferExpiryWorker } from './offers/expiry-worker.js';
 import { createOfferExpiryQueue } from './offers/offer-expiry.js';
 import { createPool } from './pg/pool.js';
+import { createDispatcherRedis } from './redis-client.js';
 
 /** The dispatcher process: leases regions, runs their cycles, expires offers, serves /metrics. */
 async function main(): Promise<void> {
   const config = loadDispatcherConfig(process.env);
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'dispatcher' } });
   const pool = createPool(config.DATABASE_URL, 20);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const redis = createDispatcherRedis(config.REDIS_URL);
   const bull = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const expiryQueue = createOfferExpiryQueue(bull, config.REDIS_PREFIX);
   const index = new RedisCourierIndex(redis, { prefix: `${config.REDIS_PREFIX}:idx` });
