@@ -25,7 +25,8 @@ export async function until(
 ): Promise<number> {
   const started = Date.now();
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return Date.now() - started;
+    const met = await Promise.resolve().then(check).catch(() => false);
+    if (met) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
     await sleep(everyMs);
   }
