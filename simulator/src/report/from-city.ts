@@ -23,7 +23,7 @@ export function cityRunToModel(run: CityRunRecord): ReportModel {
       ['simulated length', `${Math.round(minutes(run.duration_s))} min`],
       ['time scale', `${run.time_scale}× real time`],
       ...Object.entries(run.options)
-        .filter(([k]) => k !== 'target_click_to_door_min')
+        .filter(([k]) => !['target_click_to_door_min', 'seed', 'time_scale'].includes(k))
         .map(([k, v]) => [k, String(v)] as const),
     ],
     targetMinutes: Number.isFinite(target) ? target : 40,

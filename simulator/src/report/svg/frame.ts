@@ -30,6 +30,8 @@ export interface FrameOptions {
   formatY?: (value: number, step: number) => string;
   /** Draw x ticks and their labels (a bar chart labels its categories itself). */
   showXTicks?: boolean;
+  /** Counts: whole-number y ticks only. */
+  yIntegers?: boolean;
 }
 
 export function num(value: number): string {
@@ -40,7 +42,11 @@ export function num(value: number): string {
 export function chartFrame(options: FrameOptions): Frame {
   const { width, height, left, right, top, bottom } = CHART;
   const xTicks = niceTicks(options.xDomain[0], options.xDomain[1], 8);
-  const yTicks = niceTicks(options.yDomain[0], options.yDomain[1], 5);
+  const yTicks = niceTicks(
+    options.yDomain[0],
+    options.yDomain[1],
+    options.yIntegers ? Math.min(5, Math.ceil(options.yDomain[1] - options.yDomain[0])) : 5,
+  );
   const x = linearScale([xTicks[0]!, xTicks.at(-1)!], [left, width - right]);
   const y = linearScale([yTicks[0]!, yTicks.at(-1)!], [height - bottom, top]);
   const xStep = (xTicks[1] ?? 1) - (xTicks[0] ?? 0);

@@ -37,6 +37,7 @@ export function histogramChart(options: HistogramChartOptions): string {
     xDomain: [from, to],
     yDomain: [0, top],
     legend: options.series,
+    yIntegers: true,
   });
   const { x, y } = frame;
   const k = options.series.length;
@@ -59,7 +60,11 @@ export function histogramChart(options: HistogramChartOptions): string {
     .map(
       (m) =>
         `<line class="marker" x1="${num(x(m.value))}" x2="${num(x(m.value))}" y1="${CHART.top}" y2="${CHART.height - CHART.bottom}"/>` +
-        `<text class="marker-label" x="${num(x(m.value) + 4)}" y="${CHART.top + 12}">${escapeXml(m.label)}</text>`,
+        // Near the right edge the label goes left of its line, so it is not cut off.
+        (x(m.value) > CHART.width - CHART.right - 90
+          ? `<text class="marker-label" x="${num(x(m.value) - 4)}" y="${CHART.top + 12}" text-anchor="end">`
+          : `<text class="marker-label" x="${num(x(m.value) + 4)}" y="${CHART.top + 12}">`) +
+        `${escapeXml(m.label)}</text>`,
     );
   return svgElement(options.title, frame.chrome + bars.join('') + markers.join(''), options.id);
 }
