@@ -1,7 +1,7 @@
 import fastifyJwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DomainError } from '@o2o/domain';
+import { type AccessClaims, DomainError } from '@o2o/domain';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App, AppDeps } from './app-types.js';
 import { apiKeyPrefix } from './auth/api-keys.js';
@@ -58,10 +58,22 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     timeWindow: 60_000,
     redis: deps.redis,
     nameSpace: `${deps.config.REDIS_PREFIX}:rl:`,
-    // Per API key (its public prefix) when one is sent, else per client address.
+    // Per API key (its public prefix) when one is sent; per account for a courier or operator JWT
+    // that verifies (so riders behind one carrier NAT do not share a budget, and a forged token
+    // cannot pick someone else's); else per client address.
     keyGenerator: (request) => {
       const key = bearerToken(request.headers.authorization);
-      return (key && apiKeyPrefix(key)) || request.ip;
+      const prefix = key && apiKeyPrefix(key);
+      if (prefix) return `key:${prefix}`;
+      if (key) {
+        try {
+          const claims = app.jwt.verify<AccessClaims>(key);
+          return `${claims.role}:${claims.sub}`;
+        } catch {
+          // not a token of ours: counted on the address
+        }
+      }
+      return `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
       new DomainError('rate_limited', {
