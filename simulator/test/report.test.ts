@@ -115,6 +115,13 @@ describe('report of a benchmark replay', () => {
     expect(html).toContain('<td>greedy</td>');
   });
 
+  it('writes where --out says and refuses unknown options', async () => {
+    const file = path.join(root, 'elsewhere.html');
+    expect(await report([path.join(out, 'ours'), '--out', file])).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('<h1>Benchmark replay: 0o50t75s1p100</h1>');
+    expect(await report([out, '--colour', 'red'])).toBe(2);
+  });
+
   it('explains what to run when the folder holds no record', async () => {
     const empty = mkdtempSync(path.join(root, 'empty-'));
     expect(await report([empty])).toBe(1);

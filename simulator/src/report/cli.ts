@@ -11,16 +11,17 @@ export async function run(argv: string[]): Promise<number> {
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--out') out = argv[++i];
-    else if (a === '--help' || a === '-h') {
+    if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       return 0;
-    } else if (a.startsWith('--') || dir !== undefined) {
+    }
+    if (a === '--out' && argv[i + 1] !== undefined) out = argv[++i];
+    else if (a.startsWith('-') || dir !== undefined) {
       process.stderr.write(`unexpected argument ${a}\n${USAGE}\n`);
       return 2;
     } else dir = a;
   }
-  if (!dir || (out === undefined && argv.includes('--out'))) {
+  if (!dir) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }

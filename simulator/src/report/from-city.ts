@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from '../../../dispatcher/src/matching/index.js';
 import type { CityRunRecord } from '../run-record.js';
 import { COLORS, type ReportModel } from './model.js';
 
@@ -13,7 +14,6 @@ export function cityRunToModel(run: CityRunRecord): ReportModel {
     }),
     { accepted: 0, answered: 0 },
   );
-  const target = Number(run.options.target_click_to_door_min ?? 40);
   return {
     kind: 'city',
     title: 'Simulated city run',
@@ -23,11 +23,12 @@ export function cityRunToModel(run: CityRunRecord): ReportModel {
       ['simulated length', `${Math.round(minutes(run.duration_s))} min`],
       ['time scale', `${run.time_scale}× real time`],
       ...Object.entries(run.options)
-        .filter(([k]) => !['target_click_to_door_min', 'seed', 'time_scale'].includes(k))
+        .filter(([k]) => k !== 'seed' && k !== 'time_scale')
         .map(([k, v]) => [k, String(v)] as const),
     ],
-    targetMinutes: Number.isFinite(target) ? target : 40,
-    maxMinutes: 90,
+    // The dispatcher's own targets: the city runs the live system with its default policy.
+    targetMinutes: DEFAULT_POLICY.targetClickToDoorSeconds / 60,
+    maxMinutes: DEFAULT_POLICY.maxClickToDoorSeconds / 60,
     moneyUnit: 'currency units',
     timeAxisLabel: 'simulated minutes since the start',
     notes: [

@@ -32,9 +32,11 @@ export function replayRecordFiles(dir: string): string[] {
   const children = POLICY_FOLDERS.map((p) => path.join(dir, p, REPLAY_RECORD_FILE)).filter(existsSync);
   if (!existsSync(own)) return children;
   const name = path.basename(path.resolve(dir));
-  const siblings = POLICY_FOLDERS.filter((p) => p !== name && POLICY_FOLDERS.includes(name as 'ours'))
-    .map((p) => path.join(dir, '..', p, REPLAY_RECORD_FILE))
-    .filter(existsSync);
+  const siblings = POLICY_FOLDERS.some((p) => p === name)
+    ? POLICY_FOLDERS.filter((p) => p !== name)
+        .map((p) => path.join(dir, '..', p, REPLAY_RECORD_FILE))
+        .filter(existsSync)
+    : [];
   return [own, ...siblings];
 }
 
