@@ -97,7 +97,7 @@ export function recordCycles(): {
       const now = performance.now();
       rows.push({
         t_min: minute,
-        ms: now - last,
+        ms: Math.round((now - last) * 1000) / 1000,
         waiting_orders: snapshot.orders.length,
         couriers: snapshot.couriers.length,
         assigned_orders: decisions.assignments.reduce((s, a) => s + a.orderIds.length, 0),
