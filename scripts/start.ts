@@ -1,6 +1,7 @@
 /**
  * `npm start`: migrate, seed demo accounts, run the services as separate processes and print
- * where everything is. Ctrl-C stops them all.
+ * where everything is; then a small simulated city drives them, so the maps have riders moving
+ * (`npm start -- --no-city` leaves it out). Ctrl-C stops them all.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -96,6 +97,33 @@ function run(name: string, script: string): ChildProcess {
   return child;
 }
 
+/**
+ * The simulated city (`npm run sim -- city`): small, running until stopped. It only drives the
+ * system through its public interfaces, so if it fails the api and the dispatcher keep running.
+ */
+function runCity(base: string, metricsPort: string): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'simulator/src/main.ts',
+      'city',
+      '--forever',
+      ...['--api', base, '--dispatcher-metrics', `http://127.0.0.1:${metricsPort}/metrics`],
+      ...['--stores', '3', '--couriers', '12', '--orders-per-hour', '30', '--time-scale', '5'],
+    ],
+    { cwd: root, env: process.env, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  child.on('exit', (code, signal) => {
+    if (!stopping)
+      process.stderr.write(
+        `\nthe simulated city stopped (${signal ?? code}); the api and dispatcher keep running\n`,
+      );
+  });
+  return child;
+}
+
 let stopping = false;
 const children: ChildProcess[] = [];
 function stop(code: number): void {
@@ -141,6 +169,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop(0));
   const base = `http://${config.HOST}:${config.PORT}`;
   await waitForReady(`${base}/health/ready`);
+  const withCity = !process.argv.includes('--no-city');
+  const metricsPort = process.env.DISPATCHER_METRICS_PORT ?? '9464';
 
   process.stdout.write(`
 O2O Dispatch is running.
@@ -152,7 +182,7 @@ O2O Dispatch is running.
   courier app       ${base}/app/courier/
   ops console       ${base}/app/ops/   (log in as the operator below)
   tracking pages    ${config.PUBLIC_BASE_URL}/track/<token>   (the tracking_url of each new order)
-  metrics           ${base}/metrics   (dispatcher: http://127.0.0.1:${process.env.DISPATCHER_METRICS_PORT ?? 9464}/metrics)
+  metrics           ${base}/metrics   (dispatcher: http://127.0.0.1:${metricsPort}/metrics)
 
 Demo accounts (saved in .demo-accounts.json):
   store "${demo.store.name}"  API key ${demo.store.api_key}
@@ -166,9 +196,15 @@ Try it:
     -d '{"external_id":"demo-'"$(date +%s)"'","pickup":{"lat":52.52,"lng":13.405},"dropoff":{"lat":52.53,"lng":13.42},"customer":{"name":"Ada"}}'
 
 Couriers log in to the courier app (or use HTTP, see README, "Couriers"); orders created above
-show up in the ops console, and their tracking_url opens the tracking page. Not running yet: the
-simulated city's couriers (its issue is open). Ctrl-C stops everything.
+show up in the ops console, and their tracking_url opens the tracking page.${
+    withCity
+      ? `
+A simulated city (3 stores, 12 riders, 5x time) is placing orders and riding them: watch it in the
+ops console; its progress line follows, its record goes to sim-runs/.`
+      : ''
+  } Ctrl-C stops everything.
 `);
+  if (withCity) children.push(runCity(base, metricsPort));
 }
 
 main().catch((err: unknown) => fail(`start failed: ${err instanceof Error ? err.message : String(err)}`));

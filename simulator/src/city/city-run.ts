@@ -120,10 +120,16 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
       options: recordOptions(options),
       cycleMs: cycles,
     });
-  const noCycles = { p50: null, p90: null, p99: null, count: 0 };
+  // The latest cycle percentiles, refreshed with every periodic write (a stopped run keeps them).
+  let cycles: CityRunRecord['cycle_ms'] = { p50: null, p90: null, p99: null, count: 0 };
+  const readCycles = async () => {
+    const after = await readCycleHistogram(options.dispatcherMetrics, options.region);
+    if (after) cycles = cyclePercentilesMs(histogramDelta(after, cyclesBefore));
+  };
   let phase = 'ordering';
   let lastCancelCheck = 0;
   let lastWrite = Date.now();
+  let finished = false;
   let nextSampleS = startS;
   const housekeeping = setInterval(() => {
     const now = clock.now();
@@ -134,7 +140,9 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
     progress.update(progressLine(recorder, now, phase));
     if (Date.now() - lastWrite > 30_000) {
       lastWrite = Date.now();
-      writeRecord(outDir, recordNow(noCycles));
+      void readCycles().then(() => {
+        if (!finished) writeRecord(outDir, recordNow(cycles));
+      });
     }
   }, 250);
 
@@ -194,13 +202,14 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
       }
     }
   }
-  await stores.refreshStatuses().catch(() => undefined);
+  // Stopped by a signal: the api may be stopping too, so write what is known, now.
+  if (!stop.aborted) await stores.refreshStatuses().catch(() => undefined);
   unfinished = countUnfinished(recorder);
   clearInterval(housekeeping);
   recorder.sample(clock.now());
 
-  const cyclesAfter = await readCycleHistogram(options.dispatcherMetrics, options.region);
-  const cycles = cyclesAfter ? cyclePercentilesMs(histogramDelta(cyclesAfter, cyclesBefore)) : noCycles;
+  if (!stop.aborted) await readCycles();
+  finished = true;
   const record = recordNow(cycles);
   writeRecord(outDir, record);
   progress.done(progressLine(recorder, clock.now(), 'done'));

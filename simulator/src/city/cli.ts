@@ -31,7 +31,10 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const result = await runCity(options, { stderr: process.stderr, stop: stop.signal });
-    return result.unfinished === 0 || stop.signal.aborted ? 0 : 1;
+    const code = result.unfinished === 0 || stop.signal.aborted ? 0 : 1;
+    // Riders still saying goodbye to a stopping api must not keep the process alive.
+    setTimeout(() => process.exit(code), 2000).unref();
+    return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -331,11 +331,9 @@ export class CourierAgent {
     for (const o of here) if (o.status === 'assigned') await this.step(o, 'at_pickup');
     const waiting = here.filter((o) => this.orders.has(o.id));
     if (waiting.length === 0) return;
-    const readyS = Math.max(...waiting.map((o) => o.readyS));
-    await this.world.clock.sleepUntil(
-      Math.max(readyS, this.world.clock.now() + PICKUP_SERVICE_S),
-      this.world.signal,
-    );
+    // The counter hands the bags over once they are ready; the handover itself takes the service time.
+    const readyS = Math.max(this.world.clock.now(), ...waiting.map((o) => o.readyS));
+    await this.world.clock.sleepUntil(readyS + PICKUP_SERVICE_S, this.world.signal);
     for (const o of waiting) if (this.orders.has(o.id)) await this.step(o, 'picked_up');
   }
 

@@ -6,6 +6,9 @@ import type { CourierAccount } from './courier-agent.js';
 import type { SimClock } from './sim-clock.js';
 import type { StoreAccount } from './stores.js';
 
+/** Wall time the dispatcher may need, at real speed, to reach a pickup (see below). */
+export const SHIFT_END_SLACK_MS = 30 * 60 * 1000;
+
 /**
  * Accounts have no public API, so the city creates its own stores (with API keys), riders and
  * in-house shifts through the api's accounts module and Postgres, as `npm start` seeds its demo
@@ -43,11 +46,20 @@ export async function seedCityAccounts(input: {
       });
       couriers.push({ id: created.id, email, password });
       if (courier.kind !== 'in_house') continue;
-      // The dispatcher reads shifts in wall time (no pickups after the end): map each simulated one.
+      // The dispatcher reads shifts in wall time (no pickup after the end) but estimates rides at
+      // real speed, while the city rides `scale` times faster: an end mapped as is would leave no
+      // time for any pickup at high scales. So the end gets the slack of a real ride; the rider
+      // still goes offline at the simulated end (after finishing what it carries).
+      const endSlackMs = SHIFT_END_SLACK_MS * (1 - 1 / clock.scale);
       for (const w of onlineWindows(plan, i, clock.startS, clock.startS + input.horizonS)) {
         await client.query(
           'INSERT INTO shifts (id, courier_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)',
-          [randomUUID(), created.id, new Date(clock.toWallMs(w.from_s)), new Date(clock.toWallMs(w.to_s))],
+          [
+            randomUUID(),
+            created.id,
+            new Date(clock.toWallMs(w.from_s)),
+            new Date(clock.toWallMs(w.to_s) + endSlackMs),
+          ],
         );
       }
     }
