@@ -1,19 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { createDispatcherRedis } from '@o2o/dispatcher';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { toDomainError } from '../../api/src/http/problem.js';
+import { useTestApi } from '../../api/test/helper.js';
+import { connected, useSocketClients } from '../../api/test/socket-clients.js';
 import { runLoopScript } from '../../dispatcher/src/lua/scripts.js';
 import { testRedisUrl } from '../support/env.js';
+import { until } from './support/ports.js';
 
 // Bugs the chaos tests found, each pinned by a small test of its own.
 const prefix = `t${randomBytes(5).toString('hex')}`;
 const redis = createDispatcherRedis(testRedisUrl());
+const api = useTestApi();
+const clients = useSocketClients();
 
 afterAll(async () => {
   await redis.del(`${prefix}:lease`);
   redis.disconnect();
 });
 
-describe('the dispatcher’s auto-pipelined Redis connection', () => {
+describe('the dispatcher’s auto-pipelined Redis connection (found by dispatcher-kill)', () => {
   it('runs a loop script for the first time in the same tick as another command without crashing', async () => {
     // Before the fix the script was defined on first use, after the GET had opened an
     // auto-pipeline: the call was rejected and the process died on an uncaught TypeError.
@@ -23,5 +30,46 @@ describe('the dispatcher’s auto-pipelined Redis connection', () => {
     ]);
     expect(value).toBeNull();
     expect(renewed).toBe(0);
+  });
+});
+
+describe('an api whose Redis is unreachable (found by redis-loss)', () => {
+  it('answers 503 with Retry-After, not 500, when ioredis gives up on a command', async () => {
+    const unreachable = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 50,
+      lazyConnect: false,
+    });
+    unreachable.on('error', () => undefined);
+    const err = await unreachable.get('x').catch((e: unknown) => e);
+    unreachable.disconnect();
+    expect((err as Error).name).toBe('MaxRetriesPerRequestError');
+    const mapped = toDomainError(err);
+    expect(mapped.status).toBe(503);
+    expect(mapped.code).toBe('dependency_unavailable');
+    expect(mapped.retryAfterSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe('a connected courier the index has lost (found by redis-loss)', () => {
+  it('is put back in the index from Postgres by its next ping over the socket', async () => {
+    const courier = await api.newCourier('in_house');
+    await api.call('POST', '/v1/courier/online', { headers: courier.auth, body: { lat: 52.52, lng: 13.4 } });
+    const socket = clients.connect(api.baseUrl, '/courier', courier.token);
+    await connected(socket);
+    // What a FLUSHALL or a restart of Redis does to this courier.
+    await api.live.index.removeCourier('city', courier.id);
+    expect(await api.live.index.getCourier('city', courier.id)).toBeNull();
+    await socket.emitWithAck('location', { lat: 52.521, lng: 13.401 });
+    await until(
+      'courier back in the index',
+      async () => (await api.live.index.getCourier('city', courier.id)) !== null,
+      5000,
+    );
+    expect(await api.live.index.getCourier('city', courier.id)).toMatchObject({
+      state: 'idle',
+      kind: 'in_house',
+      lat: 52.521,
+    });
   });
 });

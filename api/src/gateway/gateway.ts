@@ -5,6 +5,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { OrderSecrets } from '../auth/order-secrets.js';
+import { putCourierOnline } from '../couriers/go-online.js';
 import { relayCourierEvent, setUpCourierNamespace } from './courier-namespace.js';
 import { setUpOpsNamespace } from './ops-namespace.js';
 import { PingBatcher } from './ping-batcher.js';
@@ -67,7 +68,21 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
       for (const ping of applied) trackedPings.set(ping.courierId, ping);
     },
     (err) => deps.log.warn({ err }, 'position batch failed'),
+    50,
+    (unknown) => rejoinIndex(unknown),
   );
+  // A connected courier whose pings the index does not know (Redis lost its data, or evicted it
+  // while it was silent) is put back from Postgres, once at a time per courier.
+  const rejoining = new Set<string>();
+  const rejoinIndex = (unknown: CourierPing[]) => {
+    for (const ping of unknown) {
+      if (rejoining.has(ping.courierId)) continue;
+      rejoining.add(ping.courierId);
+      void putCourierOnline(live, ping.region, ping.courierId, ping)
+        .catch((err: unknown) => deps.log.warn({ err, courierId: ping.courierId }, 'courier rejoin failed'))
+        .finally(() => rejoining.delete(ping.courierId));
+    }
+  };
   setUpCourierNamespace(courierNsp, {
     live,
     secrets: deps.secrets,

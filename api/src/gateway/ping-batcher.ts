@@ -14,6 +14,8 @@ export class PingBatcher {
     private readonly onFlushed: (pings: CourierPing[]) => void,
     private readonly onError: (err: unknown) => void,
     intervalMs = 50,
+    /** Pings of couriers the index does not know (it lost them): they must go online again. */
+    private readonly onUnknown: (pings: CourierPing[]) => void = () => undefined,
   ) {
     this.timer = setInterval(() => void this.flush(), intervalMs);
   }
@@ -29,8 +31,12 @@ export class PingBatcher {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     try {
-      await this.index.ingestPings(batch);
+      const summary = await this.index.ingestPings(batch);
       this.onFlushed(batch);
+      if (summary.unknownCourierIds.length > 0) {
+        const unknown = new Set(summary.unknownCourierIds);
+        this.onUnknown(batch.filter((p) => unknown.has(p.courierId)));
+      }
     } catch (err) {
       this.onError(err);
     }

@@ -49,6 +49,8 @@ export function toDomainError(error: unknown): DomainError {
 /** Postgres or Redis down, or a connection lost mid-request: the client should retry. */
 function isDependencyError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  // ioredis gives up on a command after its retries while Redis is unreachable or restarting.
+  if (error.name === 'MaxRetriesPerRequestError') return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     // 57P01..03: admin shutdown / crash shutdown / cannot connect now; 08xxx: connection exceptions.

@@ -25,7 +25,9 @@ export async function until(
 ): Promise<number> {
   const started = Date.now();
   for (;;) {
-    const met = await Promise.resolve().then(check).catch(() => false);
+    const met = await Promise.resolve()
+      .then(check)
+      .catch(() => false);
     if (met) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
     await sleep(everyMs);

@@ -5,7 +5,6 @@ import {
   type LiveDeps,
   type OrderRow,
   recordJobStep,
-  syncCourierAvailability,
 } from '@o2o/dispatcher';
 import {
   AcceptResultSchema,
@@ -13,7 +12,6 @@ import {
   CourierOfferListSchema,
   CourierStatusSchema,
   DeclineResultSchema,
-  DomainError,
   GoOnlineSchema,
   JobOrderParamsSchema,
   JobStepBodySchema,
@@ -23,6 +21,7 @@ import {
 } from '@o2o/domain';
 import { Type } from 'typebox';
 import type { App, AppDeps } from '../../app-types.js';
+import { putCourierOnline } from '../../couriers/go-online.js';
 import { courierClaims } from '../../http/jwt-auth.js';
 import { problemResponses } from '../problems.js';
 
@@ -49,32 +48,9 @@ export async function courierRoutes(app: App, deps: AppDeps & { live: LiveDeps }
     },
     async (request) => {
       const claims = await courierClaims(request);
-      const courier = await deps.pool.query<{
-        kind: 'in_house' | 'crowd';
-        vehicle: string;
-        capacity: number;
-        shift_end: Date | null;
-      }>(
-        `SELECT c.kind, c.vehicle, c.capacity,
-                (SELECT max(ends_at) FROM shifts s WHERE s.courier_id = c.id AND now() BETWEEN s.starts_at AND s.ends_at) AS shift_end
-           FROM couriers c WHERE c.id = $1`,
-        [claims.sub],
-      );
-      const row = courier.rows[0];
-      if (!row) throw new DomainError('unauthorized', { detail: 'Unknown courier' });
-      await live.index.upsertCourier(claims.region, {
-        id: claims.sub,
-        lat: request.body.lat,
-        lng: request.body.lng,
-        kind: row.kind,
-        vehicle: row.vehicle,
-        capacity: row.capacity,
-        atMs: Date.now(),
-        ...(row.shift_end ? { shiftEndMs: row.shift_end.getTime() } : {}),
-      });
-      await syncCourierAvailability(live, claims.region, claims.sub);
+      const { capacity } = await putCourierOnline(live, claims.region, claims.sub, request.body);
       const now = await live.index.getCourier(claims.region, claims.sub);
-      return { state: now?.state ?? 'idle', load: now?.load ?? 0, capacity: row.capacity };
+      return { state: now?.state ?? 'idle', load: now?.load ?? 0, capacity };
     },
   );
 
