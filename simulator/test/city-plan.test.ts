@@ -180,6 +180,8 @@ describe('the options', () => {
         '0.25',
         '--accept-rate',
         '0.6',
+        '--think-seconds',
+        '45',
       ],
       defaults,
     );
@@ -189,6 +191,7 @@ describe('the options', () => {
       ordersPerHour: 90,
       crowdShare: 0.25,
       acceptRate: 0.6,
+      thinkSeconds: 45,
     });
     expect(parseCityOptions(['--forever'], defaults).durationMinutes).toBe(0);
     expect(parseCityOptions(['--start', '18:45'], defaults).startMinuteOfDay).toBe(18 * 60 + 45);

@@ -42,8 +42,8 @@ export interface PlannedCourier {
   home: number;
   /** In-house riders: the same shift every day. Crowd riders: drawn per day by `crowdSessionsForDay`. */
   shift: DayWindow | null;
-  /** Seconds it takes this rider to answer an offer, on average (simulated). */
-  thinkSeconds: number;
+  /** This rider's answering time relative to the city's mean think time (0.35–1.65). */
+  thinkFactor: number;
 }
 
 export interface CityPlan {
@@ -195,7 +195,7 @@ export function planCity(options: CityPlanOptions, graph?: StreetGraph): CityPla
       vehicle,
       home,
       shift: kind === 'in_house' ? IN_HOUSE_SHIFTS[inHouseIndex++ % IN_HOUSE_SHIFTS.length]! : null,
-      thinkSeconds: Math.round(8 + random() * 30),
+      thinkFactor: Math.round((0.35 + random() * 1.3) * 100) / 100,
     });
   }
   return { seed: options.seed, map, graph: streets, areas, stores, couriers };

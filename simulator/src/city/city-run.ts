@@ -90,6 +90,7 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
     apiUrl: options.api,
     recorder,
     acceptRate: options.acceptRate,
+    thinkSeconds: options.thinkSeconds,
     signal: ridersStop.signal,
     warn,
   };
@@ -233,6 +234,7 @@ function recordOptions(o: CityOptions): CityRunRecord['options'] {
     orders_per_hour: o.ordersPerHour,
     crowd_share: o.crowdShare,
     accept_rate: o.acceptRate,
+    think_s: o.thinkSeconds,
     time_scale: o.timeScale,
     seed: o.seed,
     duration_min: o.durationMinutes,

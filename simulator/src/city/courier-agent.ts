@@ -29,6 +29,8 @@ export interface CityWorld {
   apiUrl: string;
   recorder: CityRecorder;
   acceptRate: number;
+  /** Crowd riders' mean think time before answering an offer, simulated seconds. */
+  thinkSeconds: number;
   /** Aborted when the run ends: riders go offline and disconnect. */
   signal: AbortSignal;
   warn(message: string, err?: unknown): void;
@@ -234,7 +236,9 @@ export class CourierAgent {
     // (someone else's store) have no PIN here, so the city never takes them.
     const inHouse = this.planned.kind === 'in_house';
     const accept = known && (inHouse || this.random() < this.world.acceptRate);
-    const thinkS = inHouse ? 3 + this.random() * 5 : this.planned.thinkSeconds * (0.4 + this.random() * 1.2);
+    const thinkS = inHouse
+      ? 3 + this.random() * 5
+      : this.world.thinkSeconds * this.planned.thinkFactor * (0.5 + this.random());
     const timer = setTimeout(() => {
       this.offers.delete(offer.offer_id);
       void this.answerOffer(offer, accept).catch((err: unknown) =>

@@ -14,6 +14,8 @@ export interface CityOptions {
   ordersPerHour: number;
   crowdShare: number;
   acceptRate: number;
+  /** Crowd riders' mean time to answer an offer, simulated seconds (each rider has their own around it). */
+  thinkSeconds: number;
   /** Simulated seconds per wall second. */
   timeScale: number;
   seed: number;
@@ -40,6 +42,7 @@ export const CITY_USAGE = `usage: npm run sim -- city [options]
   --orders-per-hour <n>       daily average; lunch and dinner peaks are ~3x (default 40)
   --crowd-share <0..1>        share of crowdsourced riders (default 0.5)
   --accept-rate <0..1>        chance a crowd rider accepts an offer (default 0.8)
+  --think-seconds <s>         crowd riders' mean time to answer an offer, simulated (default 20)
   --time-scale <x>            simulated seconds per wall second (default 10)
   --seed <int>                same seed, same city and demand (default 1)
   --duration <minutes>        simulated minutes of ordering, 0 = until Ctrl-C (default 120)
@@ -60,6 +63,7 @@ export function defaultCityOptions(databaseUrl: string): CityOptions {
     ordersPerHour: 40,
     crowdShare: 0.5,
     acceptRate: 0.8,
+    thinkSeconds: 20,
     timeScale: 10,
     seed: 1,
     durationMinutes: 120,
@@ -140,6 +144,9 @@ export function parseCityOptions(argv: readonly string[], defaults: CityOptions)
         break;
       case '--accept-rate':
         o.acceptRate = number(flag, raw, { min: 0, max: 1 });
+        break;
+      case '--think-seconds':
+        o.thinkSeconds = number(flag, raw, { min: 0, max: 3600 });
         break;
       case '--time-scale':
         o.timeScale = number(flag, raw, { above: 0, max: 1000 });
