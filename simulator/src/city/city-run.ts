@@ -42,7 +42,18 @@ export function defaultOutDir(now = new Date()): string {
   return path.join('sim-runs', `city-${now.toISOString().replace(/[:.]/g, '-')}`);
 }
 
+/** Thrown when the system to drive is not there; the message says what to start. */
+export class CityPreflightError extends Error {}
+
 export async function runCity(options: CityOptions, io: CityRunIo): Promise<CityRunResult> {
+  try {
+    const ready = await fetch(`${options.api}/health/ready`, { signal: AbortSignal.timeout(5000) });
+    if (!ready.ok) throw new Error(`health/ready answered ${ready.status}`);
+  } catch (err) {
+    throw new CityPreflightError(
+      `the api at ${options.api} is not ready (${err instanceof Error ? err.message : String(err)}); start it with npm start, or pass --api`,
+    );
+  }
   const stop = io.stop ?? new AbortController().signal;
   const outDir = options.out ?? defaultOutDir();
   mkdirSync(outDir, { recursive: true });
@@ -66,6 +77,10 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
     runTag,
     clock: new SimClock(startS, options.timeScale),
     horizonS,
+  }).catch((err: unknown) => {
+    throw new CityPreflightError(
+      `could not seed the city's accounts in ${redactUrl(options.databaseUrl)} (${err instanceof Error ? err.message : String(err)}); pass --database-url`,
+    );
   });
   writeCityFile(outDir, plan, accounts);
 
@@ -219,6 +234,16 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
   await Promise.race([Promise.all(lives), wallSleep(stop.aborted ? 1000 : 10_000)]);
   io.stderr.write(`${summaryText(record, outDir, clockText(clock.now()))}\n`);
   return { record, outDir, unfinished };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }
 
 function countUnfinished(recorder: CityRecorder): number {

@@ -1,5 +1,5 @@
 import { loadApiConfig } from '../../../api/src/config.js';
-import { runCity } from './city-run.js';
+import { CityPreflightError, runCity } from './city-run.js';
 import { CITY_USAGE, defaultCityOptions, parseCityOptions, UsageError } from './options.js';
 
 /**
@@ -30,7 +30,14 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runCity(options, { stderr: process.stderr, stop: stop.signal });
+    const result = await runCity(options, { stderr: process.stderr, stop: stop.signal }).catch(
+      (err: unknown) => {
+        if (!(err instanceof CityPreflightError)) throw err;
+        process.stderr.write(`${err.message}\n`);
+        return null;
+      },
+    );
+    if (!result) return 1;
     const code = result.unfinished === 0 || stop.signal.aborted ? 0 : 1;
     // Riders still saying goodbye to a stopping api must not keep the process alive.
     setTimeout(() => process.exit(code), 2000).unref();
