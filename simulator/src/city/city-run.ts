@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_VEHICLE_SPEEDS_MPS, type Vehicle } from '@o2o/domain';
@@ -89,6 +90,8 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
   const recorder = new CityRecorder(startS);
   const api = new ApiClient(options.api);
   const ridersStop = new AbortController();
+  // Every rider waits on it at once (rides, service times, idle spells): many listeners are normal.
+  setMaxListeners(0, ridersStop.signal);
   let warnings = 0;
   const progress = new ProgressPrinter(io.stderr);
   const warn = (message: string, err?: unknown) => {

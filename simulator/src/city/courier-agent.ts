@@ -164,7 +164,11 @@ export class CourierAgent {
   }
 
   private async goOnline(): Promise<void> {
-    this.token ??= await this.login();
+    if (!this.token) {
+      this.token = await this.login();
+      // A new token (the old one expired) also opens the socket's next handshake.
+      if (this.socket) this.socket.auth = { token: this.token };
+    }
     if (!this.socket) this.socket = this.connect(this.token);
     else if (this.socket.disconnected) this.socket.connect();
     const at = this.position();
