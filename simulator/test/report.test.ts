@@ -70,6 +70,8 @@ describe('report of a simulated-city run', () => {
     );
     expect(html).toContain(`<td>${((accepted / answered) * 100).toFixed(1)}%</td>`);
     expect(html).toContain('<td>8.90</td>'); // the dispatcher's cycle p90 from /metrics
+    const open = record.orders.length - delivered.length;
+    expect(html).toContain(`delivered ${delivered.length}, picked_up ${open}`);
   });
 
   it('refuses a run.json that breaks the contract, naming the field', async () => {

@@ -4,6 +4,16 @@ import { COLORS, type ReportModel } from './model.js';
 
 const minutes = (seconds: number) => seconds / 60;
 
+/** "delivered 90, canceled 48, picked_up 1": how the run's orders ended, most common first. */
+function statusCounts(run: CityRunRecord): string {
+  const counts = new Map<string, number>();
+  for (const o of run.orders) counts.set(o.final_status, (counts.get(o.final_status) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
+}
+
 /** A simulated-city run as one report view. */
 export function cityRunToModel(run: CityRunRecord): ReportModel {
   const delivered = run.orders.filter((o) => o.delivered_s !== null);
@@ -22,6 +32,7 @@ export function cityRunToModel(run: CityRunRecord): ReportModel {
       ['seed', String(run.seed)],
       ['simulated length', `${Math.round(minutes(run.duration_s))} min`],
       ['time scale', `${run.time_scale}× real time`],
+      ['orders at the end', statusCounts(run)],
       ...Object.entries(run.options)
         .filter(([k]) => k !== 'seed' && k !== 'time_scale')
         .map(([k, v]) => [k, String(v)] as const),

@@ -11,7 +11,7 @@ h1 { font-size: 22px; margin: 0 0 6px; }
 .facts span { margin-right: 16px; white-space: nowrap; }
 table.kpis { border-collapse: collapse; background: #fff; margin-bottom: 12px; }
 table.kpis th, table.kpis td { border: 1px solid #e5e7eb; padding: 6px 10px; text-align: right; }
-table.kpis th:first-child, table.kpis td:first-child { text-align: left; }
+table.kpis th:first-child, table.kpis td:first-child { text-align: left; white-space: nowrap; }
 table.kpis thead th { background: #f3f4f6; font-weight: 600; }
 ul.notes { color: #374151; max-width: 1300px; padding-left: 20px; }
 .grid { display: flex; flex-wrap: wrap; gap: 16px; }
@@ -88,7 +88,7 @@ export function renderReport(model: ReportModel, generatedAt: Date, source: stri
 </head>
 <body>
 <h1>${escapeXml(model.title)}</h1>
-<p class="facts">${model.facts.map(([k, v]) => `<span><b>${escapeXml(k)}:</b> ${escapeXml(v)}</span>`).join('')}</p>
+<p class="facts">${model.facts.map(([k, v]) => `<span><b>${escapeXml(k)}:</b> ${escapeXml(v)}</span>`).join(' ')}</p>
 ${kpiTable(kpis, model.targetMinutes)}
 <ul class="notes">${[...model.notes, `The ${model.lowerBoundNote}.`].map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>
 <div class="grid">
