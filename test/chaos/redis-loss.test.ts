@@ -99,8 +99,12 @@ describe('Redis losing all its data during a city', () => {
       printFigure(TEST, 'drain after the last order', `${drainMs} ms`);
       printFigure(TEST, 'store answers', JSON.stringify(Object.fromEntries(totals.byStatus)));
 
-      for (const line of api.errorLines().filter((l) => l.raw.startsWith("{")).slice(0, 3)) progress(TEST, `api error: ${line.raw.slice(0, 1500)}`);
-    expect(check.acknowledged).toBe(traffic.ordersSent);
+      for (const line of api
+        .errorLines()
+        .filter((l) => l.raw.startsWith('{'))
+        .slice(0, 3))
+        progress(TEST, `api error: ${line.raw.slice(0, 1500)}`);
+      expect(check.acknowledged).toBe(traffic.ordersSent);
       expect(check.lost).toEqual([]);
       expect(check.assignedTwice).toEqual([]);
       expect(check.notFinal).toEqual([]);

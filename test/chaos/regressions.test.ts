@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createDispatcherRedis } from '@o2o/dispatcher';
+import { JobStatusSchema } from '@o2o/domain';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { guarded, RateLimiter } from '../../api/src/gateway/guard.js';
 import { toDomainError } from '../../api/src/http/problem.js';
 import { useTestApi } from '../../api/test/helper.js';
 import { connected, useSocketClients } from '../../api/test/socket-clients.js';
@@ -71,5 +73,24 @@ describe('a connected courier the index has lost (found by redis-loss)', () => {
       kind: 'in_house',
       lat: 52.521,
     });
+  });
+});
+
+describe('a socket event whose handler finds Postgres down (found by postgres-restart)', () => {
+  it('is acked dependency_unavailable, like the 503 over HTTP, and not logged as a crash', async () => {
+    const unexpected: unknown[] = [];
+    const handler = guarded(
+      JobStatusSchema,
+      new RateLimiter(5, 10),
+      async () => {
+        throw new Error('Connection terminated unexpectedly');
+      },
+      (err) => unexpected.push(err),
+    );
+    const ack = await new Promise((resolve) =>
+      handler({ order_id: '00000000-0000-4000-8000-000000000000', status: 'at_pickup' }, resolve),
+    );
+    expect(ack).toEqual({ ok: false, code: 'dependency_unavailable' });
+    expect(unexpected).toEqual([]);
   });
 });

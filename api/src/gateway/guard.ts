@@ -1,6 +1,7 @@
-import { DomainError, type ErrorCode } from '@o2o/domain';
+import type { ErrorCode } from '@o2o/domain';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { toDomainError } from '../http/problem.js';
 
 /** Every ack of an inbound socket event: a result, or a catalogue code. */
 export type Ack<T extends object = object> =
@@ -68,10 +69,13 @@ export function guarded<S extends TSchema, R extends object>(
     handler(payload as Static<S>).then(
       (result) => reply({ ok: true, ...result }),
       (err: unknown) => {
-        if (err instanceof DomainError && err.status < 500)
-          return reply({ ok: false, code: err.code, ...(err.detail ? { detail: err.detail } : {}) });
-        onUnexpected(err);
-        reply({ ok: false, code: err instanceof DomainError ? err.code : 'internal' });
+        // The same mapping as HTTP: Postgres or Redis down is `dependency_unavailable` (retry),
+        // not `internal`.
+        const mapped = toDomainError(err);
+        if (mapped.status < 500)
+          return reply({ ok: false, code: mapped.code, ...(mapped.detail ? { detail: mapped.detail } : {}) });
+        if (mapped.code !== 'dependency_unavailable') onUnexpected(err);
+        reply({ ok: false, code: mapped.code });
       },
     );
   };

@@ -62,7 +62,13 @@ export async function waitAllFinal(pool: pg.Pool, timeoutMs: number): Promise<nu
       'SELECT status, count(*) AS n FROM orders GROUP BY status',
     );
     const summary = counts.rows.map((r) => `${r.status}: ${r.n}`).join(', ');
-    throw new Error(`${(err as Error).message} (orders by status: ${summary})`);
+    const stuck = await pool.query<{ id: string; events: string[] }>(
+      `SELECT o.id, (SELECT array_agg(type ORDER BY seq) FROM order_events e WHERE e.order_id = o.id) AS events
+         FROM orders o WHERE o.status <> ALL($1) LIMIT 5`,
+      [FINAL],
+    );
+    const examples = stuck.rows.map((r) => `${r.id}: ${r.events.join(' → ')}`).join('; ');
+    throw new Error(`${(err as Error).message} (orders by status: ${summary}; e.g. ${examples})`);
   }
 }
 
