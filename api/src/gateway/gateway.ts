@@ -24,6 +24,8 @@ export interface GatewayDeps {
   trackIntervalMs?: number;
   /** Largest inbound message, bytes. */
   maxMessageBytes?: number;
+  /** How long a dropped client may come back and get what it missed (default 2 minutes). */
+  recoveryWindowMs?: number;
 }
 
 /**
@@ -33,15 +35,28 @@ export interface GatewayDeps {
  */
 export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const { live } = deps;
+  const streamName = `${live.prefix}:socket.io`;
+  const recoveryWindowMs = deps.recoveryWindowMs ?? 2 * 60_000;
   const io = new Server(httpServer, {
     adapter: createAdapter(live.redis.duplicate(), {
-      streamName: `${live.prefix}:socket.io`,
+      streamName,
       sessionKeyPrefix: `${live.prefix}:socket.io:session:`,
     }),
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+    connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: true },
     maxHttpBufferSize: deps.maxMessageBytes ?? 16 * 1024,
     serveClient: false,
   });
+  // The adapter trims its stream by length only (about 10,000 entries), so on a quiet night the
+  // last positions broadcast to operators and customers would stay in Redis indefinitely. Entries
+  // older than the recovery window serve no one: they go (stream ids begin with their epoch ms).
+  const trimTimer = setInterval(
+    () => {
+      void live.redis
+        .xtrim(streamName, 'MINID', String(Date.now() - recoveryWindowMs))
+        .catch((err: unknown) => deps.log.warn({ err }, 'socket.io stream trim failed'));
+    },
+    Math.min(30_000, Math.max(100, Math.floor(recoveryWindowMs / 4))),
+  );
   const courierNsp = io.of('/courier');
   const trackNsp = io.of('/track');
   const opsNsp = io.of('/ops');
@@ -133,6 +148,7 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
     async close(): Promise<void> {
       ops?.close();
       clearInterval(trackTimer);
+      clearInterval(trimTimer);
       await pings.close();
       await deps.subscriber.punsubscribe(pattern, orderPattern).catch(() => undefined);
       await new Promise<void>((resolve) => io.close(() => resolve()));

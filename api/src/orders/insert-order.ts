@@ -1,6 +1,11 @@
 import type { CreatedOrder } from '@o2o/domain';
 import { DomainError } from '@o2o/domain';
-import { type CreateOrderResult, createdResult, type PreparedOrder } from './prepare-order.js';
+import {
+  type CreateOrderResult,
+  createdResult,
+  type PreparedOrder,
+  storedResponse,
+} from './prepare-order.js';
 
 /**
  * Writes one prepared order in ONE statement (one round trip, one implicit transaction): the key
@@ -66,7 +71,7 @@ export async function insertOrderAlone(prepared: PreparedOrder): Promise<CreateO
         order.created_at,
         ctx.idempotencyKey,
         hash,
-        view,
+        storedResponse(view),
         event.type,
         event.eventId,
         event.payload,
@@ -89,12 +94,22 @@ export async function insertOrderAlone(prepared: PreparedOrder): Promise<CreateO
 
 /** The stored response of a key another request claimed: the same 201, or 422 for another body. */
 export async function replayOrder({ ctx, hash }: PreparedOrder): Promise<CreateOrderResult> {
-  const stored = await ctx.pool.query<{ request_hash: Buffer; response: Omit<CreatedOrder, 'handoff_pin'> }>(
-    'SELECT request_hash, response FROM idempotency_keys WHERE store_id = $1 AND key = $2',
-    [ctx.store.id, ctx.idempotencyKey],
-  );
+  const stored = await ctx.pool.query<{
+    request_hash: Buffer;
+    response: Omit<CreatedOrder, 'handoff_pin' | 'tracking_url'>;
+  }>('SELECT request_hash, response FROM idempotency_keys WHERE store_id = $1 AND key = $2', [
+    ctx.store.id,
+    ctx.idempotencyKey,
+  ]);
   const row = stored.rows[0];
   if (!row) throw new DomainError('conflict', { detail: 'retry the request' });
   if (!row.request_hash.equals(hash)) throw new DomainError('idempotency_key_reused');
-  return { statusCode: 201, body: { ...row.response, handoff_pin: ctx.handoffPin(row.response.id) } };
+  return {
+    statusCode: 201,
+    body: {
+      ...row.response,
+      tracking_url: ctx.trackingUrl(row.response.id),
+      handoff_pin: ctx.handoffPin(row.response.id),
+    },
+  };
 }

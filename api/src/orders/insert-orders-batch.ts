@@ -1,5 +1,5 @@
 import type { Queryable } from '@o2o/dispatcher';
-import type { PreparedOrder } from './prepare-order.js';
+import { type PreparedOrder, storedResponse } from './prepare-order.js';
 
 /** What the batch statement did for one prepared order. */
 export interface BatchRowOutcome {
@@ -104,7 +104,7 @@ function batchRow({ ctx, hash, order, view, event }: PreparedOrder) {
     created_at: order.created_at,
     key: ctx.idempotencyKey,
     request_hash: hash.toString('hex'),
-    response: view,
+    response: storedResponse(view),
     event_type: event.type,
     event_id: event.eventId,
     payload: event.payload,

@@ -61,6 +61,16 @@ export async function prepareOrder(ctx: CreateOrderContext): Promise<PreparedOrd
   return { ctx, hash, order, view, event };
 }
 
+/**
+ * What `idempotency_keys.response` keeps of the answer for replays: everything but the tracking
+ * link, which is a bearer credential and is derived again on replay (like the PIN), so a database
+ * dump opens no tracking page.
+ */
+export function storedResponse(view: PreparedOrder['view']): Omit<PreparedOrder['view'], 'tracking_url'> {
+  const { tracking_url: _derived, ...stored } = view;
+  return stored;
+}
+
 /** The 201 answer of the call that created the order, with the effects to run after commit. */
 export function createdResult(prepared: PreparedOrder, outboxId: string): CreateOrderResult {
   const { ctx, order, view } = prepared;

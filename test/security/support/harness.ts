@@ -85,6 +85,8 @@ export interface HarnessOptions {
   config?: Partial<ApiConfig>;
   /** fastify's logger (e.g. a pino instance writing to a buffer); silent by default. */
   loggerInstance?: FastifyBaseLogger;
+  /** The gateway's connection-recovery window (and so how long its Redis stream keeps broadcasts). */
+  recoveryWindowMs?: number;
 }
 
 /**
@@ -142,6 +144,7 @@ export function useSecurityApi(options: HarnessOptions = {}): SecurityApi {
       linkTtlAfterEndMs: config.TRACKING_LINK_TTL_MS,
       opsDeltaIntervalMs: 200,
       trackIntervalMs: 200,
+      ...(options.recoveryWindowMs ? { recoveryWindowMs: options.recoveryWindowMs } : {}),
     });
     closers.unshift(async () => {
       await gateway.close();
