@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullPrefix, WEBHOOK_QUEUE } from '../api/src/webhooks/outbox-queue.js';
+import { defaultCityOptions, parseCityOptions } from '../simulator/src/city/options.js';
 import { createTestDatabase } from './support/postgres.js';
 import { connectTestRedis } from './support/redis.js';
 
@@ -96,6 +97,10 @@ describe.runIf(hasDockerCompose)('docker-compose.yml (runs where docker-compose 
     expect(command).toContain('simulator/src/main.ts city --api http://lb:8080');
     expect(command).toContain('--database-url postgres://');
     expect(command).toContain('simulator/src/main.ts report /app/sim-runs/compose');
+    // The options are the city's own: its parser accepts them (a renamed flag fails here).
+    const cityArgs = command.split('simulator/src/main.ts city ')[1]!.split(' && ')[0]!.trim().split(/\s+/);
+    const options = parseCityOptions(cityArgs, defaultCityOptions('postgres://unused'));
+    expect(options).toMatchObject({ api: 'http://lb:8080', out: '/app/sim-runs/compose', couriers: 40 });
   });
 
   it('builds every Node service from the Dockerfile at the root', () => {
