@@ -1,6 +1,7 @@
 import { cityMapGeoJson, haversineMeters } from '@o2o/domain';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { crowdSessionsForDay, demandSourceOf, onlineWindows, planCity } from '../src/city/city-plan.js';
+import { run as runCityCommand } from '../src/city/cli.js';
 import {
   cycleHistogramFromText,
   cyclePercentilesMs,
@@ -213,6 +214,25 @@ describe('the options', () => {
     for (const [argv, message] of bad) {
       expect(() => parseCityOptions(argv, defaults)).toThrow(UsageError);
       expect(() => parseCityOptions(argv, defaults)).toThrow(message);
+    }
+  });
+});
+
+describe('the city command', () => {
+  it('exits 2 with the message and the usage on a bad option, 1 when there is no api', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await runCityCommand(['--accept-rate', '2'])).toBe(2);
+      expect(written.join('')).toMatch(/--accept-rate must be at most 1, got 2\nusage: npm run sim -- city/);
+      written.length = 0;
+      expect(await runCityCommand(['--api', 'http://127.0.0.1:9', '--duration', '1'])).toBe(1);
+      expect(written.join('')).toMatch(/the api at http:\/\/127\.0\.0\.1:9 is not ready/);
+    } finally {
+      spy.mockRestore();
     }
   });
 });
