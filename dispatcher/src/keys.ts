@@ -21,6 +21,8 @@ export function loopKeys(prefix: string, region: string) {
     jobWinner: (jobId: string) => `${base}job:${jobId}:winner`,
     /** Set of courier ids holding an open offer: they get one offer at a time. */
     offered: `${base}offered`,
+    /** Counter of wrong handoff PINs tried for one order, expiring (see job-steps.ts). */
+    pinFailures: (orderId: string) => `${base}pin-failures:${orderId}`,
   };
 }
 

@@ -117,6 +117,53 @@ describe('size limits', () => {
   });
 });
 
+describe('handoff PIN guessing', () => {
+  it('stops taking PINs for an order after 5 wrong ones, on HTTP and on the socket alike', async () => {
+    const store = await api.store();
+    const [order, other] = [await api.order(store), await api.order(store)];
+    const courier = await api.courier();
+    await api.assign(order.id, courier);
+    await api.assign(other.id, courier);
+    for (const status of ['at_pickup', 'picked_up', 'at_dropoff'])
+      for (const o of [order, other])
+        await api.call('POST', `/v1/courier/jobs/${o.id}/status`, {
+          headers: courier.auth,
+          body: { status },
+        });
+    const wrong = (pin: string) => String((Number(pin) + 1) % 10_000).padStart(4, '0');
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await api.call('POST', `/v1/courier/jobs/${order.id}/status`, {
+        headers: courier.auth,
+        body: { status: 'delivered', pin: wrong(order.pin) },
+      });
+      codes.push(res.body.code);
+    }
+    expect(codes).toEqual(Array(5).fill('wrong_pin'));
+    // Locked: even the right PIN is refused now, over HTTP and over the socket.
+    const locked = await api.call('POST', `/v1/courier/jobs/${order.id}/status`, {
+      headers: courier.auth,
+      body: { status: 'delivered', pin: order.pin },
+    });
+    expect(locked.status).toBe(429);
+    expect(locked.body.code).toBe('rate_limited');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(3000);
+    const rider = clients.connect(api.baseUrl, '/courier', courier.token);
+    await connected(rider);
+    expect(
+      await rider
+        .timeout(2000)
+        .emitWithAck('job:status', { order_id: order.id, status: 'delivered', pin: order.pin }),
+    ).toMatchObject({ ok: false, code: 'rate_limited' });
+    // Another order of the same courier is not affected.
+    const fine = await api.call('POST', `/v1/courier/jobs/${other.id}/status`, {
+      headers: courier.auth,
+      body: { status: 'delivered', pin: other.pin },
+    });
+    expect(fine.status).toBe(200);
+  });
+});
+
 describe('slow clients', () => {
   it('cuts off clients that trickle headers or a body after REQUEST_TIMEOUT_MS, while others are served at once', async () => {
     const store = await api.store('slow body');

@@ -28,10 +28,17 @@ export function setUpTrackNamespace(nsp: Namespace, deps: TrackNamespaceDeps): v
     const token = (socket.handshake.auth as { token?: unknown }).token;
     const orderId = typeof token === 'string' ? deps.secrets.orderIdFromTrackingToken(token) : null;
     if (!orderId) return next(new Error('unauthorized'));
-    const found = await deps.live.pool.query<{ status: string; updated_at: Date }>(
-      'SELECT status, updated_at FROM orders WHERE id = $1',
-      [orderId],
-    );
+    let found: { rows: { status: string; updated_at: Date }[] };
+    try {
+      found = await deps.live.pool.query<{ status: string; updated_at: Date }>(
+        'SELECT status, updated_at FROM orders WHERE id = $1',
+        [orderId],
+      );
+    } catch {
+      // Postgres unreachable: refuse this handshake (the page retries); a rejection nobody
+      // handles here would end the process.
+      return next(new Error('unavailable'));
+    }
     const order = found.rows[0];
     if (!order) return next(new Error('unauthorized'));
     if (FINAL.has(order.status) && Date.now() - order.updated_at.getTime() > deps.linkTtlAfterEndMs) {
@@ -49,7 +56,10 @@ export function setUpTrackNamespace(nsp: Namespace, deps: TrackNamespaceDeps): v
       const ack = args.at(-1);
       if (typeof ack === 'function') (ack as (a: object) => void)({ ok: false, code: 'forbidden' });
     });
-    void trackUpdate(deps.live, orderId).then((update) => socket.emit('status', update));
+    // A failed first update (Postgres gone just now) is not fatal: the next change or ping sends one.
+    void trackUpdate(deps.live, orderId)
+      .then((update) => socket.emit('status', update))
+      .catch(() => undefined);
   });
 }
 

@@ -1,5 +1,6 @@
 import { DomainError, type OrderStatus } from '@o2o/domain';
 import { syncCourierAvailability } from '../courier-availability.js';
+import { loopKeys } from '../keys.js';
 import type { LiveDeps } from '../live-deps.js';
 import { publishOrdersChanged } from '../notify.js';
 import type { OrderRow } from '../pg/order-row.js';
@@ -25,17 +26,7 @@ export interface JobStepRequest {
  * customer's PIN: a wrong one is refused and counted on the courier.
  */
 export async function recordJobStep(deps: LiveDeps, req: JobStepRequest): Promise<OrderRow> {
-  if (req.step === 'delivered') {
-    if (!req.pin || !req.pinMatches(req.orderId, req.pin)) {
-      const owned = await deps.pool.query(
-        `UPDATE couriers SET wrong_pin_count = wrong_pin_count + 1
-          WHERE id = $1 AND EXISTS (SELECT 1 FROM orders WHERE id = $2 AND courier_id = $1) RETURNING id`,
-        [req.courierId, req.orderId],
-      );
-      if (owned.rowCount === 0) throw new DomainError('not_found', { detail: 'No such job' });
-      throw new DomainError('wrong_pin', { detail: 'Ask the customer for the 4-digit PIN' });
-    }
-  }
+  if (req.step === 'delivered') await checkHandoffPin(deps, req);
   const order = await withTransaction(deps.pool, async (client) => {
     const current = await client.query<OrderRow>('SELECT * FROM orders WHERE id = $1 FOR UPDATE', [
       req.orderId,
@@ -60,6 +51,40 @@ export async function recordJobStep(deps: LiveDeps, req: JobStepRequest): Promis
   await publishOrdersChanged(deps.redis, deps.prefix, order.region_id, [order.id]);
   if (req.step === 'delivered') await syncCourierAvailability(deps, order.region_id, req.courierId);
   return order;
+}
+
+/** Wrong PINs allowed per order within `PIN_FAILURE_WINDOW_MS`: a 4-digit PIN must not be guessable. */
+export const MAX_PIN_FAILURES = 5;
+export const PIN_FAILURE_WINDOW_MS = 3600_000;
+
+/**
+ * The delivery's PIN check. A wrong PIN is refused, counted on the courier (Postgres) and on the
+ * order (Redis, for an hour); after `MAX_PIN_FAILURES` wrong ones the order takes no PIN at all
+ * until the hour is over (`rate_limited`), so the 10,000 PINs cannot be tried one after another.
+ */
+async function checkHandoffPin(deps: LiveDeps, req: JobStepRequest): Promise<void> {
+  const owned = await deps.pool.query<{ region_id: string }>(
+    'SELECT region_id FROM orders WHERE id = $1 AND courier_id = $2',
+    [req.orderId, req.courierId],
+  );
+  const region = owned.rows[0]?.region_id;
+  // Not this courier's job: the transaction below refuses it as not found.
+  if (!region) return;
+  const failuresKey = loopKeys(deps.prefix, region).pinFailures(req.orderId);
+  const failures = Number((await deps.redis.get(failuresKey)) ?? 0);
+  if (failures >= MAX_PIN_FAILURES) {
+    const ttlMs = await deps.redis.pttl(failuresKey);
+    throw new DomainError('rate_limited', {
+      detail: 'Too many wrong PINs for this order: ask an operator, or try again later',
+      retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
+    });
+  }
+  if (req.pin && req.pinMatches(req.orderId, req.pin)) return;
+  await deps.pool.query('UPDATE couriers SET wrong_pin_count = wrong_pin_count + 1 WHERE id = $1', [
+    req.courierId,
+  ]);
+  await deps.redis.multi().incr(failuresKey).pexpire(failuresKey, PIN_FAILURE_WINDOW_MS, 'NX').exec();
+  throw new DomainError('wrong_pin', { detail: 'Ask the customer for the 4-digit PIN' });
 }
 
 /**
