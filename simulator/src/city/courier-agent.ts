@@ -77,6 +77,8 @@ export class CourierAgent {
   private ride: Ride | null = null;
   private readonly orders = new Map<string, ActiveOrder>();
   private readonly offers = new Map<string, NodeJS.Timeout>();
+  /** Every offer seen: a reconnection sends the open ones again. */
+  private readonly seenOffers = new Set<string>();
   private pingTimer: NodeJS.Timeout | null = null;
   private wake = new AbortController();
 
@@ -233,7 +235,8 @@ export class CourierAgent {
   }
 
   private onOffer(offer: OfferPayload): void {
-    if (this.offers.has(offer.offer_id) || this.world.signal.aborted) return;
+    if (this.seenOffers.has(offer.offer_id) || this.world.signal.aborted) return;
+    this.seenOffers.add(offer.offer_id);
     this.stats.offers_received++;
     const known = offer.order_ids.every((id) => this.world.recorder.orders.has(id));
     // In-house riders must take their jobs; crowd riders choose. Orders the city did not place
