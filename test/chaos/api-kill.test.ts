@@ -58,7 +58,7 @@ describe('an api process killed with sockets connected', () => {
 
       const killedAt: number[] = [];
       for (let kill = 0; kill < KILLS; kill++) {
-        await sleep(4000);
+        await sleep(3000);
         const victim = apis[kill % 2]!;
         killedAt.push(Date.now());
         await victim.kill('SIGKILL');
@@ -72,7 +72,7 @@ describe('an api process killed with sockets connected', () => {
           progress(TEST, `${victim.name} back`);
         }
       }
-      await sleep(4000);
+      await sleep(2500);
       await traffic.stopOrders();
       const drainMs = await waitAllFinal(env.pool, 60_000);
       await Promise.all(traffic.couriers.map((c) => c.idle()));

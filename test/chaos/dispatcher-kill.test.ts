@@ -17,7 +17,7 @@ import type { ServiceProcess } from './support/services.js';
 // Fault 1: the dispatcher holding the region is killed with SIGKILL at a random point of its
 // cycle, again and again, while a city runs; a standby takes over each time.
 const LONG = process.env.O2O_CHAOS === 'long';
-const KILLS = LONG ? 20 : 3;
+const KILLS = LONG ? 20 : 2;
 const LEASE_TTL_MS = 1000;
 const TEST = 'dispatcher kill -9';
 

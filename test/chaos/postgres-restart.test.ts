@@ -83,7 +83,7 @@ describe('Postgres restarting during a city', () => {
 
       const resumeMs: number[] = [];
       for (const outage of OUTAGES) {
-        await sleep(3000);
+        await sleep(LONG ? 3000 : 2000);
         await postgres.stop(outage.mode);
         await sleep(outage.downMs);
         await postgres.start();
@@ -108,7 +108,7 @@ describe('Postgres restarting during a city', () => {
           `${outage.mode} stop for ${outage.downMs} ms: resumed ${resumeMs.at(-1)} ms after the restart`,
         );
       }
-      await sleep(2000);
+      await sleep(1000);
       await prober.stop();
       await traffic.stopOrders();
       progress(TEST, `courier ack errors: ${JSON.stringify(Object.fromEntries(traffic.courierAckErrors()))}`);

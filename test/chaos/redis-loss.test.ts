@@ -81,14 +81,14 @@ describe('Redis losing all its data during a city', () => {
 
       const recoveryMs: number[] = [];
       for (const fault of FAULTS) {
-        await sleep(3000);
+        await sleep(LONG ? 3000 : 2000);
         const faultAt = Date.now();
         if (fault === 'flushall') await redis.flushAll();
         else await redis.restart(1000);
         recoveryMs.push(await untilDispatchingAgain(faultAt));
         progress(TEST, `${fault}: dispatching again after ${recoveryMs.at(-1)} ms`);
       }
-      await sleep(2000);
+      await sleep(1000);
       await traffic.stopOrders();
       const drainMs = await waitAllFinal(pool, 60_000);
       const check = await checkOrders(pool, traffic.acknowledged.keys());

@@ -9,7 +9,7 @@ import { WebhookReceiver } from './support/webhook-receiver.js';
 // Fault 5: the stores' webhook endpoint is down for a while during a city, then back; it also
 // loses the answer to every 7th delivery, so the worker redelivers events already processed.
 const LONG = process.env.O2O_CHAOS === 'long';
-const DOWN_MS = LONG ? 20_000 : 6000;
+const DOWN_MS = LONG ? 20_000 : 4000;
 const TEST = 'webhook receiver down';
 
 let env: Awaited<ReturnType<typeof sharedServicesDeployment>>;
@@ -53,7 +53,7 @@ describe('a webhook receiver that is down for a while, then back', () => {
       await env.group.start('dispatcher');
       traffic = new CityTraffic({ apiUrl: () => api.url, ...city, ordersPerSecond: 3, seed: 5 });
       await traffic.start();
-      await sleep(3000);
+      await sleep(2000);
       await receiver.down();
       progress(TEST, 'receiver down');
       await sleep(DOWN_MS);
