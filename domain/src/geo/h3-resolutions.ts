@@ -4,8 +4,10 @@
  *
  * - INDEX: the courier index. Resolution 8 cells have ~0.5 km edges (~0.74 km² each): covering a
  *   2 km circle takes k = 3–4 rings (37–61 cells), small enough for one Lua call. Measured against
- *   7 and 9 at 50,000 couriers: the dispatch query (≥ 20 idle couriers within 5 km) runs ~2× faster
- *   than at 7 (cells of ~280 couriers) and ~3.5× faster than at 9 (long ring lists per call).
+ *   7 and 9 at 50,000 couriers (2026-12-01, after the packed-reply search): the dispatch query
+ *   (≥ 20 idle couriers within 5 km) runs 2–2.5× faster than at 7 (cells of ~280 couriers) and
+ *   than at 9 (long ring lists per call); res 9 wins full circles at 1 and 5 km, which the loop
+ *   does not run.
  * - HEAT: supply/demand heat map and the quote surcharge. Resolution 7 (~1.2 km edges) is about
  *   a neighbourhood, the scale at which a shortage of couriers is worth pricing.
  */
