@@ -211,7 +211,7 @@ describe('one courier flooding pings', () => {
     const sockets = others.map((c) => clients.connect(api.baseUrl, '/courier', c.token));
     const flooder = clients.connect(api.baseUrl, '/courier', (await api.courier()).token);
     await Promise.all([...sockets, flooder].map(connected));
-    const phaseMs = LONG ? 5000 : 2000;
+    const phaseMs = LONG ? 5000 : 1500;
 
     /** Every courier pings every 250 ms (within its limit), for `phaseMs`; the ack latencies. */
     const measure = async () => {

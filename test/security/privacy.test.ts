@@ -149,7 +149,7 @@ describe('tracking tokens', () => {
     const foreign = createOrderSecrets('some-other-deployment-secret-123').trackingToken(a.id);
     const guesses = [
       foreign,
-      ...Array.from({ length: 200 }, () => randomBytes(32).toString('base64url')),
+      ...Array.from({ length: 100 }, () => randomBytes(32).toString('base64url')),
       // a's order id with b's MAC, and every single-character edit of a's token
       Buffer.concat([
         Buffer.from(a.token, 'base64url').subarray(0, 16),
