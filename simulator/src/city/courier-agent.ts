@@ -237,8 +237,10 @@ export class CourierAgent {
   private onOffer(offer: OfferPayload): void {
     if (this.seenOffers.has(offer.offer_id) || this.world.signal.aborted) return;
     this.seenOffers.add(offer.offer_id);
-    this.stats.offers_received++;
     const known = offer.order_ids.every((id) => this.world.recorder.orders.has(id));
+    // Offers of orders the city did not place (left over from an earlier run, or a real store's)
+    // are declined below but kept out of the rider's figures: they say nothing of acceptance.
+    if (known) this.stats.offers_received++;
     // In-house riders must take their jobs; crowd riders choose. Orders the city did not place
     // (someone else's store) have no PIN here, so the city never takes them.
     const inHouse = this.planned.kind === 'in_house';
@@ -266,7 +268,7 @@ export class CourierAgent {
       return;
     }
     if (!accept) {
-      this.stats.offers_declined++;
+      if (offer.order_ids.every((id) => this.world.recorder.orders.has(id))) this.stats.offers_declined++;
       return;
     }
     this.stats.offers_accepted++;
