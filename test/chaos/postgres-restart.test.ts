@@ -65,7 +65,7 @@ describe('Postgres restarting during a city', () => {
     async () => {
       const api = await group.start('api');
       const city = await seedCity(postgres.url, api.url, { stores: 3, crowd: 8, inHouse: 6 });
-      await group.start('dispatcher');
+      const dispatcher = await group.start('dispatcher');
       traffic = new CityTraffic({ apiUrl: () => api.url, ...city, ordersPerSecond: 4, seed: 3 });
       await traffic.start();
       const store = city.stores[0]!;
@@ -101,7 +101,11 @@ describe('Postgres restarting during a city', () => {
           },
           30_000,
           100,
-        );
+        ).catch((err: unknown) => {
+          // What the processes said last, for whoever reads a failure.
+          for (const line of [...api.tail(10), ...dispatcher.tail(10)]) progress(TEST, line);
+          throw err;
+        });
         resumeMs.push(Date.now() - backAt);
         progress(
           TEST,
@@ -134,6 +138,8 @@ describe('Postgres restarting during a city', () => {
         .slice(0, 3))
         progress(TEST, `api error: ${line.raw.slice(0, 1500)}`);
 
+      // Both processes rode the outage out (before the fix of withTransaction the api could die).
+      expect(api.alive() && dispatcher.alive()).toBe(true);
       expect(unavailable).toBeGreaterThan(0);
       expect(prober.count('500')).toBe(0);
       expect(totals.byStatus.get('500') ?? 0).toBe(0);

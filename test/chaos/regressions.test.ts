@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDispatcherRedis } from '@o2o/dispatcher';
+import { createDispatcherRedis, createPool, withTransaction } from '@o2o/dispatcher';
 import { JobStatusSchema } from '@o2o/domain';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,5 +92,26 @@ describe('a socket event whose handler finds Postgres down (found by postgres-re
     );
     expect(ack).toEqual({ ok: false, code: 'dependency_unavailable' });
     expect(unexpected).toEqual([]);
+  });
+});
+
+describe('a transaction whose connection is lost between two queries (found by postgres-restart)', () => {
+  it('fails with a dependency error instead of crashing the process', async () => {
+    const pool = createPool(api.config.DATABASE_URL, 2);
+    try {
+      const failure = await withTransaction(pool, async (client) => {
+        const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        // Postgres ends this backend while the transaction waits on something else.
+        await api.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await client.query('SELECT 1');
+      }).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(Error);
+      expect(toDomainError(failure).code).toBe('dependency_unavailable');
+      // The pool still works: the broken client was destroyed, not reused.
+      expect((await pool.query('SELECT 1 AS one')).rows[0]).toEqual({ one: 1 });
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -60,6 +60,8 @@ function isDependencyError(error: unknown): boolean {
   const msg = error.message;
   return (
     msg.includes('Connection terminated') ||
+    // pg's answer on a client whose connection was lost earlier in the same transaction.
+    msg.includes('is not queryable') ||
     msg.includes('connect ECONNREFUSED') ||
     msg.includes("Stream isn't writeable") ||
     msg.includes('Connection is closed') ||

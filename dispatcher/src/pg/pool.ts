@@ -26,6 +26,15 @@ export async function withTransaction<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // A connection lost between two queries (Postgres restarting) emits 'error' on the client, and
+  // pg-pool listens only while a client is idle: unheard, that error killed the process (found by
+  // test/chaos/postgres-restart). Heard here, the next query fails instead and the broken client
+  // is destroyed on release rather than returned to the pool.
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -35,6 +44,7 @@ export async function withTransaction<T>(
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }

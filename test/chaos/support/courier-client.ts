@@ -151,6 +151,12 @@ export class CourierClient {
           for (const orderId of ack.order_ids ?? []) this.walk(orderId, 'assigned');
           return;
         }
+        // Postgres or Redis unavailable for a moment: the offer may still be ours, ask again.
+        if (ack.code === 'dependency_unavailable' || ack.code === 'rate_limited') {
+          this.countError(`accept:${ack.code}`);
+          await sleep(300);
+          continue;
+        }
         // Taken, expired or closed: another courier (or a replay of our own accept) won.
         if (!['offer_taken', 'offer_expired', 'offer_closed'].includes(ack.code ?? ''))
           this.countError(`accept:${ack.code}`);

@@ -30,6 +30,8 @@ export interface ServiceProcess {
   url: string;
   /** Lines logged at error level or above (pino level ≥ 50), and non-JSON stderr text. */
   errorLines(): LogLine[];
+  /** The last `n` lines logged, for a failing test's message. */
+  tail(n: number): string[];
   /** Resolves with the time of the first line from now on (or already logged) that matches. */
   waitForLine(match: (line: LogLine) => boolean, timeoutMs: number, since?: number): Promise<number>;
   /** Resident memory in bytes, from /proc (0 once the process is gone). */
@@ -116,6 +118,7 @@ export function serviceGroup(deployment: Deployment) {
       port,
       url,
       errorLines: () => [...errors],
+      tail: (count) => lines.slice(-count).map((l) => l.raw.slice(0, 400)),
       waitForLine(match, timeoutMs, since = 0) {
         const seen = lines.find((l) => l.atMs >= since && match(l));
         if (seen) return Promise.resolve(seen.atMs);
