@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import {
   assignJob,
@@ -193,7 +193,26 @@ export function useSecurityApi(options: HarnessOptions = {}): SecurityApi {
         return { status: response.status, headers: response.headers, body: parsed, text };
       },
       async fingerprint() {
-        return (await pool.query<Record<string, string>>(fingerprintSql)).rows[0]!;
+        const tables = (await pool.query<Record<string, string>>(fingerprintSql)).rows[0]!;
+        // The live state in Redis too: every region-tagged key (courier index, dispatch queue,
+        // offers, leases, PIN counters), serialised with DUMP. Rate-limit counters, BullMQ's
+        // and Socket.IO's keys are not product state and are left out.
+        const keys: string[] = [];
+        let cursor = '0';
+        do {
+          const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*{*}*`, 'COUNT', 1000);
+          cursor = nextCursor;
+          keys.push(...found);
+        } while (cursor !== '0');
+        keys.sort();
+        const dumps = keys.length > 0 ? await redis.pipeline(keys.map((k) => ['dumpBuffer', k])).exec() : [];
+        const digest = createHash('sha256');
+        keys.forEach((key, i) => {
+          digest.update(key);
+          const value = dumps?.[i]?.[1];
+          if (Buffer.isBuffer(value)) digest.update(value);
+        });
+        return { ...tables, 'redis (region keys)': `${keys.length}:${digest.digest('hex')}` };
       },
       async store(name = 'Store') {
         const store = await createStore(pool, { name, region: 'city' });
