@@ -157,12 +157,29 @@ export class CourierClient {
           await sleep(300);
           continue;
         }
-        // Taken, expired or closed: another courier (or a replay of our own accept) won.
+        // Taken, expired or closed: another courier won, or our own earlier accept did and its
+        // answer was lost (Redis failed after the Postgres commit). Ask which jobs are ours.
         if (!['offer_taken', 'offer_expired', 'offer_closed'].includes(ack.code ?? ''))
           this.countError(`accept:${ack.code}`);
+        await this.resumeJobs();
         return;
       }
     })();
+  }
+
+  /** `GET /v1/courier/jobs`: walks every job in progress this client does not walk yet. */
+  private async resumeJobs(): Promise<void> {
+    try {
+      const response = await fetch(`${this.options.apiUrl()}/v1/courier/jobs`, {
+        headers: { authorization: `Bearer ${this.account.token}` },
+        signal: AbortSignal.timeout(5000),
+      });
+      if (response.status !== 200) return;
+      const jobs = (await response.json()) as { data: { order_id: string; status: string }[] };
+      for (const job of jobs.data) this.walk(job.order_id, job.status);
+    } catch {
+      // the api is away: the job comes again with the next connection
+    }
   }
 
   private walk(orderId: string, status: string): void {
