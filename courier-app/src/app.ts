@@ -14,6 +14,7 @@ import {
   linkPill,
   loginForm,
   offerCard,
+  offerCardKey,
   shiftCard,
 } from './views.js';
 
@@ -424,9 +425,13 @@ export class CourierApp {
       deliveries: summary.deliveries,
       waiting: online && this.jobs.size === 0 && this.offers.size === 0,
     });
-    this.root.querySelector('#offers')!.innerHTML = [...this.offers.values()]
-      .map((o) => offerCard(o.offer, this.here, o.receivedAtMs))
-      .join('');
+    // Every position fix redraws; an offer card replaced under the courier's finger loses the tap.
+    const offers = [...this.offers.values()];
+    redrawIfChanged(
+      this.root.querySelector<HTMLElement>('#offers')!,
+      offers.map((o) => offerCardKey(o.offer, this.here)).join(','),
+      () => offers.map((o) => offerCard(o.offer, this.here, o.receivedAtMs)).join(''),
+    );
     const jobsEl = this.root.querySelector('#jobs')!;
     // Redrawing must not lose a PIN being typed: keep the inputs' values and focus.
     const focused = document.activeElement instanceof HTMLInputElement ? document.activeElement.id : null;
@@ -498,4 +503,13 @@ export class CourierApp {
 function message(err: unknown): string {
   if (err instanceof ApiError) return err.detail ?? err.title;
   return err instanceof Error ? err.message : String(err);
+}
+
+const drawnKeys = new WeakMap<HTMLElement, string>();
+
+/** Redraws `el` only when `key` (what its markup depends on) changed, so unchanged cards stay put. */
+function redrawIfChanged(el: HTMLElement, key: string, html: () => string): void {
+  if (drawnKeys.get(el) === key && el.childElementCount > 0) return;
+  drawnKeys.set(el, key);
+  el.innerHTML = html();
 }

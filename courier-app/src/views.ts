@@ -65,6 +65,17 @@ export function shiftCard(v: ShiftView): string {
     </div>`;
 }
 
+/**
+ * What an offer card shows that can change while it is open (the countdown is updated in place):
+ * the card is redrawn only when this changes.
+ */
+export function offerCardKey(offer: Offer, here: LatLng | null): string {
+  return `${offer.offer_id}|${here ? formatDistance(haversineMeters(here, offer.pickup)) : ''}`;
+}
+
+/** Only an offer that just arrived slides in; redrawing an older card must not move its buttons. */
+const FRESH_OFFER_MS = 400;
+
 export function offerCard(offer: Offer, here: LatLng | null, receivedAtMs: number): string {
   const stops = offer.dropoffs
     .map(
@@ -74,7 +85,7 @@ export function offerCard(offer: Offer, here: LatLng | null, receivedAtMs: numbe
     )
     .join('');
   return `
-    <div class="card offer" data-testid="offer" data-offer-id="${esc(offer.offer_id)}">
+    <div class="card offer${Date.now() - receivedAtMs < FRESH_OFFER_MS ? ' fresh' : ''}" data-testid="offer" data-offer-id="${esc(offer.offer_id)}">
       <div class="row">
         <span class="badge info">New offer${offer.order_ids.length > 1 ? ` · ${offer.order_ids.length} orders` : ''}</span>
         <span class="spacer"></span>
