@@ -12,6 +12,7 @@ import type { AccessClaims } from '@o2o/domain';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { testRedisUrl } from '../../test/support/env.js';
+import { httpCall } from '../../test/support/http-call.js';
 import { createTestDatabase } from '../../test/support/postgres.js';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/app-types.js';
@@ -144,23 +145,15 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
       async call(method, path, options = {}) {
         const headers: Record<string, string> = { ...options.headers };
         if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-        let body: string | undefined;
-        if (options.rawBody !== undefined) body = options.rawBody;
-        else if (options.body !== undefined) body = JSON.stringify(options.body);
-        if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-        const response = await fetch(`${api.baseUrl}${path}`, {
-          method,
+        const {
+          status,
+          headers: answered,
+          body,
+        } = await httpCall(api.baseUrl, method, path, {
+          ...options,
           headers,
-          ...(body !== undefined ? { body } : {}),
         });
-        const text = await response.text();
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // not JSON: keep the text
-        }
-        return { status: response.status, headers: response.headers, body: parsed };
+        return { status, headers: answered, body };
       },
       async rowCounts() {
         const tables = ['orders', 'order_events', 'outbox', 'idempotency_keys', 'quotes'];

@@ -23,6 +23,7 @@ import { redisOrderEffects } from '../../../api/src/reconcile/order-effects-redi
 import { createOutboxQueue } from '../../../api/src/webhooks/outbox-queue.js';
 import { idempotencyKey, orderBody } from '../../../api/test/helper.js';
 import { testRedisUrl } from '../../support/env.js';
+import { httpCall } from '../../support/http-call.js';
 import { createTestDatabase } from '../../support/postgres.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field and assert them.
@@ -172,25 +173,8 @@ export function useSecurityApi(options: HarnessOptions = {}): SecurityApi {
       secrets,
       live,
       gatewayErrors,
-      async call(method, path, opts = {}) {
-        const headers: Record<string, string> = { ...opts.headers };
-        let body: string | Uint8Array | undefined = opts.rawBody;
-        if (body === undefined && opts.body !== undefined) body = JSON.stringify(opts.body);
-        if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
-          headers['content-type'] = 'application/json';
-        const response = await fetch(`${api.baseUrl}${path}`, {
-          method,
-          headers,
-          ...(body !== undefined ? { body } : {}),
-        });
-        const text = await response.text();
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // not JSON: keep the text
-        }
-        return { status: response.status, headers: response.headers, body: parsed, text };
+      call(method, path, opts = {}) {
+        return httpCall(api.baseUrl, method, path, opts);
       },
       async fingerprint() {
         const tables = (await pool.query<Record<string, string>>(fingerprintSql)).rows[0]!;
