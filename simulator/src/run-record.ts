@@ -30,7 +30,11 @@ export const CityRunCourierSchema = Type.Object({
   online_s: Seconds('simulated seconds online'),
   busy_s: Seconds('simulated seconds holding a job (assigned until delivered)'),
   deliveries: Type.Integer({ minimum: 0 }),
-  earnings_cents: Type.Integer({ minimum: 0 }),
+  earnings_cents: Type.Integer({
+    minimum: 0,
+    description:
+      'crowd riders: the pay of the offers they took; in-house riders: their hourly wage × online time',
+  }),
   offers_received: Type.Integer({ minimum: 0 }),
   offers_accepted: Type.Integer({ minimum: 0 }),
   offers_declined: Type.Integer({ minimum: 0 }),

@@ -183,6 +183,8 @@ describe('the options', () => {
         '0.6',
         '--think-seconds',
         '45',
+        '--in-house-wage',
+        '16.5',
       ],
       defaults,
     );
@@ -193,6 +195,7 @@ describe('the options', () => {
       crowdShare: 0.25,
       acceptRate: 0.6,
       thinkSeconds: 45,
+      inHouseWagePerHour: 16.5,
     });
     expect(parseCityOptions(['--forever'], defaults).durationMinutes).toBe(0);
     expect(parseCityOptions(['--start', '18:45'], defaults).startMinuteOfDay).toBe(18 * 60 + 45);

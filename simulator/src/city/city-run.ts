@@ -87,7 +87,7 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
 
   const cyclesBefore = await readCycleHistogram(options.dispatcherMetrics, options.region);
   const clock = new SimClock(startS, options.timeScale);
-  const recorder = new CityRecorder(startS);
+  const recorder = new CityRecorder(startS, Math.round(options.inHouseWagePerHour * 100));
   const api = new ApiClient(options.api);
   const ridersStop = new AbortController();
   // Every rider waits on it at once (rides, service times, idle spells): many listeners are normal.
@@ -263,6 +263,7 @@ function recordOptions(o: CityOptions): CityRunRecord['options'] {
     crowd_share: o.crowdShare,
     accept_rate: o.acceptRate,
     think_s: o.thinkSeconds,
+    in_house_wage_per_hour: o.inHouseWagePerHour,
     time_scale: o.timeScale,
     seed: o.seed,
     duration_min: o.durationMinutes,

@@ -16,6 +16,11 @@ export interface CityOptions {
   acceptRate: number;
   /** Crowd riders' mean time to answer an offer, simulated seconds (each rider has their own around it). */
   thinkSeconds: number;
+  /**
+   * In-house riders' hourly wage while online, in currency units: they are paid for their shift,
+   * not per job (crowd riders earn each offer's pay), so the report can set both side by side.
+   */
+  inHouseWagePerHour: number;
   /** Simulated seconds per wall second. */
   timeScale: number;
   seed: number;
@@ -43,6 +48,7 @@ export const CITY_USAGE = `usage: npm run sim -- city [options]
   --crowd-share <0..1>        share of crowdsourced riders (default 0.5)
   --accept-rate <0..1>        chance a crowd rider accepts an offer (default 0.8)
   --think-seconds <s>         crowd riders' mean time to answer an offer, simulated (default 20)
+  --in-house-wage <x>         in-house riders' pay per online hour, currency units (default 14)
   --time-scale <x>            simulated seconds per wall second (default 10)
   --seed <int>                same seed, same city and demand (default 1)
   --duration <minutes>        simulated minutes of ordering, 0 = until Ctrl-C (default 120)
@@ -64,6 +70,7 @@ export function defaultCityOptions(databaseUrl: string): CityOptions {
     crowdShare: 0.5,
     acceptRate: 0.8,
     thinkSeconds: 20,
+    inHouseWagePerHour: 14,
     timeScale: 10,
     seed: 1,
     durationMinutes: 120,
@@ -147,6 +154,9 @@ export function parseCityOptions(argv: readonly string[], defaults: CityOptions)
         break;
       case '--think-seconds':
         o.thinkSeconds = number(flag, raw, { min: 0, max: 3600 });
+        break;
+      case '--in-house-wage':
+        o.inHouseWagePerHour = number(flag, raw, { min: 0, max: 10_000 });
         break;
       case '--time-scale':
         o.timeScale = number(flag, raw, { above: 0, max: 1000 });

@@ -32,6 +32,8 @@ export class CityRecorder {
   constructor(
     /** Simulated second of the run's start: every time in the record counts from it. */
     readonly startS: number,
+    /** In-house riders are paid this for every online hour (crowd riders by the offers they take). */
+    readonly inHouseWageCentsPerHour = 0,
   ) {}
 
   addCourier(id: string, kind: 'in_house' | 'crowd', vehicle: string): CourierStats {
@@ -168,19 +170,23 @@ export class CityRecorder {
         lower_bound_s: o.lower_bound_s,
         courier_id: o.courier_id,
       })),
-      couriers: this.couriers.map((c) => ({
-        id: c.id,
-        kind: c.kind,
-        vehicle: c.vehicle,
-        online_s: round(c.online_s + (c.onlineSinceS !== null ? input.nowS - c.onlineSinceS : 0)),
-        busy_s: round(c.busy_s + (c.busySinceS !== null ? input.nowS - c.busySinceS : 0)),
-        deliveries: c.deliveries,
-        earnings_cents: c.earnings_cents,
-        offers_received: c.offers_received,
-        offers_accepted: c.offers_accepted,
-        offers_declined: c.offers_declined,
-        offers_expired: c.offers_expired,
-      })),
+      couriers: this.couriers.map((c) => {
+        const onlineS = c.online_s + (c.onlineSinceS !== null ? input.nowS - c.onlineSinceS : 0);
+        const wageCents = c.kind === 'in_house' ? (onlineS / 3600) * this.inHouseWageCentsPerHour : 0;
+        return {
+          id: c.id,
+          kind: c.kind,
+          vehicle: c.vehicle,
+          online_s: round(onlineS),
+          busy_s: round(c.busy_s + (c.busySinceS !== null ? input.nowS - c.busySinceS : 0)),
+          deliveries: c.deliveries,
+          earnings_cents: Math.round(c.earnings_cents + wageCents),
+          offers_received: c.offers_received,
+          offers_accepted: c.offers_accepted,
+          offers_declined: c.offers_declined,
+          offers_expired: c.offers_expired,
+        };
+      }),
       samples: [...this.samples],
       cycle_ms: input.cycleMs,
     };

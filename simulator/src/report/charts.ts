@@ -1,4 +1,4 @@
-import { COLORS, type ReportModel } from './model.js';
+import { COLORS, type CourierFigures, type ReportModel, type ReportView } from './model.js';
 import { barChart } from './svg/bar-chart.js';
 import { histogramChart } from './svg/histogram-chart.js';
 import { lineChart } from './svg/line-chart.js';
@@ -161,11 +161,7 @@ export function reportCharts(model: ReportModel): ReportChart[] {
       binWidth: earningsBin,
       from: 0,
       to: Math.ceil((earningsMax + 1e-9) / earningsBin) * earningsBin,
-      series: views.map((v) => ({
-        name: v.name,
-        color: v.color,
-        values: v.couriers.map((c) => c.earningsPerHour),
-      })),
+      series: views.flatMap(earningsSeries),
     }),
   });
   charts.push({
@@ -199,4 +195,23 @@ export function reportCharts(model: ReportModel): ReportChart[] {
     });
   }
   return charts;
+}
+
+/**
+ * One series per view, or two when the view's couriers have kinds (a city run): in-house riders'
+ * wage and crowd riders' pay per job are different things and would blur into one hump.
+ */
+function earningsSeries(view: ReportView): Array<{ name: string; color: string; values: number[] }> {
+  const ofKind = (kind: CourierFigures['kind']) =>
+    view.couriers.filter((c) => c.kind === kind).map((c) => c.earningsPerHour);
+  if (!view.couriers.some((c) => c.kind !== undefined))
+    return [{ name: view.name, color: view.color, values: view.couriers.map((c) => c.earningsPerHour) }];
+  return [
+    { name: `${view.name}: crowd riders (pay per job)`, color: view.color, values: ofKind('crowd') },
+    {
+      name: `${view.name}: in-house riders (hourly wage)`,
+      color: COLORS.inHouse,
+      values: ofKind('in_house'),
+    },
+  ].filter((s) => s.values.length > 0);
 }

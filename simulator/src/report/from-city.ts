@@ -80,6 +80,7 @@ export function cityRunToModel(run: CityRunRecord): ReportModel {
             earningsPerHour: c.earnings_cents / 100 / (c.online_s / 3600),
             deliveries: c.deliveries,
             onlineHours: c.online_s / 3600,
+            kind: c.kind,
           })),
         cycles: run.cycle_ms,
         cycleSeries: null,

@@ -17,6 +17,8 @@ export interface CourierFigures {
   earningsPerHour: number;
   deliveries: number;
   onlineHours: number;
+  /** City runs: in-house riders earn a wage per hour, crowd riders per job; replays have no kinds. */
+  kind?: 'in_house' | 'crowd';
 }
 
 export interface CycleFigures {
@@ -77,4 +79,5 @@ export const COLORS = {
   accepted: '#16a34a',
   declined: '#dc2626',
   expired: '#d97706',
+  inHouse: '#7c3aed',
 } as const;
