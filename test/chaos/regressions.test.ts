@@ -1,15 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { createDispatcherRedis, createPool, withTransaction } from '@o2o/dispatcher';
+import {
+  acceptOffer,
+  createDispatcherRedis,
+  createPool,
+  loopKeys,
+  type OpenedOffer,
+  openJobOffer,
+  tryAcquireLease,
+  withTransaction,
+} from '@o2o/dispatcher';
 import { JobStatusSchema } from '@o2o/domain';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guarded, RateLimiter } from '../../api/src/gateway/guard.js';
 import { toDomainError } from '../../api/src/http/problem.js';
-import { useTestApi } from '../../api/test/helper.js';
+import { apiLiveDeps } from '../../api/src/live-deps.js';
+import { orderBody, useTestApi } from '../../api/test/helper.js';
 import { connected, useSocketClients } from '../../api/test/socket-clients.js';
 import { runLoopScript } from '../../dispatcher/src/lua/scripts.js';
 import { testRedisUrl } from '../support/env.js';
 import { until } from './support/ports.js';
+import { type PrivateRedis, startPrivateRedis } from './support/private-redis.js';
 
 // Bugs the chaos tests found, each pinned by a small test of its own.
 const prefix = `t${randomBytes(5).toString('hex')}`;
@@ -113,5 +124,164 @@ describe('a transaction whose connection is lost between two queries (found by p
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('an accept whose Redis fails right after its Postgres commit (found by redis-loss)', () => {
+  // The dispatcher state lives on a redis-server of this test's own, which it kills or locks out;
+  // Postgres is the test api's database.
+  let privateRedis: PrivateRedis;
+  let liveRedis: Redis;
+  let admin: Redis;
+  const livePrefix = `t${randomBytes(5).toString('hex')}`;
+  const live = () => apiLiveDeps(api.pool, liveRedis, livePrefix);
+
+  beforeAll(async () => {
+    privateRedis = await startPrivateRedis();
+    liveRedis = createDispatcherRedis(privateRedis.url);
+    liveRedis.on('error', () => undefined);
+    admin = new Redis(privateRedis.url, { maxRetriesPerRequest: 1 });
+    admin.on('error', () => undefined);
+  });
+  afterAll(async () => {
+    liveRedis?.disconnect();
+    admin?.disconnect();
+    await privateRedis?.stop();
+  });
+
+  /** A crowd courier online next to the store, in the private index. */
+  async function onlineCourier(): Promise<string> {
+    const courier = await api.newCourier('crowd');
+    await live().index.upsertCourier('city', {
+      id: courier.id,
+      lat: 52.523,
+      lng: 13.408,
+      kind: 'crowd',
+      vehicle: 'bike',
+      capacity: 2,
+      atMs: Date.now(),
+    });
+    return courier.id;
+  }
+
+  async function offeredJob(courierIds: string[]): Promise<{ orderId: string; offers: OpenedOffer[] }> {
+    const store = await api.newStore();
+    const created = await api.call('POST', '/v1/orders', {
+      apiKey: store.apiKey,
+      body: orderBody(),
+      headers: { 'idempotency-key': randomBytes(8).toString('hex') },
+    });
+    expect(created.status).toBe(201);
+    await liveRedis.del(loopKeys(livePrefix, 'city').lease);
+    const lease = await tryAcquireLease(liveRedis, api.pool, livePrefix, 'city', 'test', 60_000);
+    if (!lease) throw new Error('no lease');
+    const offers = await openJobOffer(live(), lease, {
+      orderIds: [created.body.id],
+      courierIds,
+      payCents: 400,
+      ttlSeconds: 60,
+    });
+    return { orderId: created.body.id, offers };
+  }
+
+  /**
+   * Starts the accept with the offer's row locked, so it passes Redis and then waits in its
+   * Postgres transaction; `fault` runs while it waits, and the commit follows right after.
+   */
+  async function acceptAcrossFault(courierId: string, offerId: string, fault: () => Promise<void>) {
+    const lock = await api.pool.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM offers WHERE id = $1 FOR UPDATE', [offerId]);
+      const answer = acceptOffer(live(), courierId, offerId).then(
+        (job) => ({ ok: true as const, job }),
+        (err: unknown) => ({ ok: false as const, err }),
+      );
+      await until(
+        'the accept waits on the offer row',
+        async () =>
+          (
+            await api.pool.query(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          ).rowCount === 1,
+        10_000,
+      );
+      await fault();
+      await lock.query('COMMIT');
+      return await answer;
+    } finally {
+      lock.release();
+    }
+  }
+
+  async function assignmentsOf(orderId: string): Promise<string[]> {
+    const rows = await api.pool.query<{ courier_id: string }>(
+      'SELECT courier_id FROM assignments WHERE order_id = $1',
+      [orderId],
+    );
+    return rows.rows.map((r) => r.courier_id);
+  }
+
+  it('answers the job when Redis dies after the commit, and a re-sent accept alike while it is down', async () => {
+    const [winner, other] = [await onlineCourier(), await onlineCourier()];
+    const { orderId, offers } = await offeredJob([winner, other]);
+    const mine = offers.find((o) => o.courierId === winner)!;
+    // Before the fix: the commit stood but the courier was answered with the Redis error.
+    const answer = await acceptAcrossFault(winner, mine.offerId, () => privateRedis.stop());
+    expect(answer.ok ? answer.job.orders.map((o) => o.id) : answer.err).toEqual([orderId]);
+    expect(await assignmentsOf(orderId)).toEqual([winner]);
+    // The app resends (it never heard the first answer): same job, Redis still down.
+    const again = await acceptOffer(live(), winner, mine.offerId);
+    expect({ job: again.jobId, orders: again.orders.map((o) => o.id) }).toEqual({
+      job: mine.jobId,
+      orders: [orderId],
+    });
+    // The other courier's offer was revoked in the same commit: Redis back (empty), it is refused.
+    await privateRedis.restart();
+    const theirs = offers.find((o) => o.courierId === other)!;
+    await expect(acceptOffer(live(), other, theirs.offerId)).rejects.toMatchObject({ code: 'offer_closed' });
+    expect(await assignmentsOf(orderId)).toEqual([winner]);
+    const order = await api.pool.query('SELECT status, courier_id FROM orders WHERE id = $1', [orderId]);
+    expect(order.rows[0]).toEqual({ status: 'assigned', courier_id: winner });
+  });
+
+  it('repairs the Redis side in the background once Redis answers again', async () => {
+    const [winner, other] = [await onlineCourier(), await onlineCourier()];
+    const { orderId, offers } = await offeredJob([winner, other]);
+    const mine = offers.find((o) => o.courierId === winner)!;
+    const theirs = offers.find((o) => o.courierId === other)!;
+    const keys = loopKeys(livePrefix, 'city');
+    // Redis keeps its data but refuses every command (what a failing or failed-over Redis answers).
+    const answer = await acceptAcrossFault(winner, mine.offerId, async () => {
+      await admin.call('ACL', 'SETUSER', 'default', '-@all', '+acl', '+ping', '+hello', '+auth', '+client');
+    });
+    expect(answer.ok ? answer.job.orders.map((o) => o.id) : answer.err).toEqual([orderId]);
+    try {
+      // Still stale: the revoked offer is open in Redis and its courier held as offered.
+      await new Promise((r) => setTimeout(r, 300));
+      await admin.call('ACL', 'SETUSER', 'default', '+@all');
+      expect(await admin.hget(keys.offer(theirs.offerId), 'status')).toBe('open');
+    } finally {
+      await admin.call('ACL', 'SETUSER', 'default', '+@all');
+    }
+    await until(
+      'the revoked offer is closed in Redis',
+      async () => (await admin.hget(keys.offer(theirs.offerId), 'status')) === 'revoked',
+      10_000,
+    );
+    await until(
+      'both couriers have their index state from Postgres',
+      async () => {
+        const [w, o] = [
+          await live().index.getCourier('city', winner),
+          await live().index.getCourier('city', other),
+        ];
+        return w?.state === 'busy' && w.load === 1 && o?.state === 'idle';
+      },
+      10_000,
+    );
+    expect(await admin.sismember(keys.offered, other)).toBe(0);
+    expect(await assignmentsOf(orderId)).toEqual([winner]);
   });
 });

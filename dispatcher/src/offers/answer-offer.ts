@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@o2o/domain';
-import { syncCourierAvailability, syncCouriersAvailability } from '../courier-availability.js';
+import { syncCourierAvailability } from '../courier-availability.js';
 import { loopKeys } from '../keys.js';
 import { type LiveDeps, nowMsOf } from '../live-deps.js';
 import { runLoopScript } from '../lua/scripts.js';
-import { publishCourierEvents, publishOrdersChanged } from '../notify.js';
 import type { OrderRow } from '../pg/order-row.js';
-import { type PoolClient, withTransaction } from '../pg/pool.js';
+import { type Pool, type PoolClient, withTransaction } from '../pg/pool.js';
 import { transitionOrder } from '../pg/transition-order.js';
 import { requeueOrder } from '../queue/dispatch-queue.js';
 import { offerErrorFromLua } from './offer-errors.js';
+import { applyAcceptEffects, repairAcceptEffectsLater } from './post-accept-effects.js';
 
 interface OfferRow {
   id: string;
@@ -37,11 +37,18 @@ export interface AcceptedJob {
  * open, moves every order to `assigned` with a version check and the offer's fence, writes the
  * assignment (unique per order), and revokes the job's other offers. If Redis lost the offer
  * (restart), Postgres alone still admits one winner.
+ *
+ * Once Postgres has committed, the job is the courier's: the Redis side (revoked offers closed,
+ * couriers' index states, notifications) is applied after the commit, and a failure there is
+ * repaired in the background (`post-accept-effects.ts`), never answered as an error or undone.
+ * A re-sent accept of an offer this courier already won (an app on a flaky network, or
+ * duplicates sent at once) gets the same answer, and still exactly one assignment exists.
  */
 export async function acceptOffer(deps: LiveDeps, courierId: string, offerId: string): Promise<AcceptedJob> {
   const offer = await findOffer(deps, offerId);
   if (!offer || offer.courier_id !== courierId)
     throw new DomainError('not_found', { detail: 'No such offer' });
+  if (offer.status === 'accepted') return acceptedJobOf(deps.pool, offer);
   const keys = loopKeys(deps.prefix, offer.region_id);
   const nowMs = nowMsOf(deps);
   const verdict = await runLoopScript(
@@ -51,53 +58,82 @@ export async function acceptOffer(deps: LiveDeps, courierId: string, offerId: st
     [courierId, nowMs, offerId],
   );
   // -1: Redis no longer has the offer (it lost its data); Postgres decides below.
-  if (verdict !== 1 && verdict !== -1) throw offerErrorFromLua(verdict);
-  if (verdict === -1 && offer.expires_at.getTime() < nowMs) throw new DomainError('offer_expired');
+  // -3 with the offer marked accepted: this offer won the job in Redis, for another request of
+  // the same courier (in flight, or one that died before its commit); Postgres decides too, and
+  // its row lock makes the duplicates wait for that request's commit.
+  const wonEarlier = verdict === -3 && (await deps.redis.hget(keys.offer(offerId), 'status')) === 'accepted';
+  if (verdict !== 1 && verdict !== -1 && !wonEarlier) throw offerErrorFromLua(verdict);
+  if (verdict !== 1 && offer.expires_at.getTime() < nowMs) throw new DomainError('offer_expired');
+  return commitAccept(deps, offer, courierId, nowMs);
+}
+
+async function commitAccept(
+  deps: LiveDeps,
+  offer: OfferRow,
+  courierId: string,
+  nowMs: number,
+): Promise<AcceptedJob> {
+  let accepted: AcceptedJob | 'already_accepted';
   try {
-    const accepted = await withTransaction(deps.pool, (client) => acceptInPostgres(client, offer, courierId));
-    for (const r of accepted.revoked) {
-      await runLoopScript(deps.redis, 'closeOffer', [keys.offer(r.offerId), keys.offered], ['revoked', '']);
-    }
-    await publishCourierEvents(
-      deps.redis,
-      deps.prefix,
-      offer.region_id,
-      accepted.revoked.map((r) => ({
-        type: 'offer:revoked',
-        courierId: r.courierId,
-        offerId: r.offerId,
-        atMs: nowMs,
-      })),
-    );
-    await publishOrdersChanged(deps.redis, deps.prefix, offer.region_id, offer.order_ids);
-    await syncCouriersAvailability(deps, offer.region_id, [
-      courierId,
-      ...accepted.revoked.map((r) => r.courierId),
-    ]);
-    return accepted;
+    accepted = await withTransaction(deps.pool, (client) => acceptInPostgres(client, offer, courierId));
   } catch (err) {
-    // Postgres refused (the order was canceled, or reassigned): release the job in Redis.
-    await deps.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1",
-      1,
-      keys.jobWinner(offer.job_id),
-      offerId,
-    );
-    await deps.redis.hset(keys.offer(offerId), 'status', 'revoked');
+    // Postgres refused (the order was canceled, or reassigned): release the job in Redis. Best
+    // effort: with Redis failing too, the courier gets Postgres's answer, and the winner key only
+    // makes other accepts of this job wait for the offer's expiry.
+    await releaseJobInRedis(deps, offer).catch(() => undefined);
     throw err;
   }
+  if (accepted === 'already_accepted') return acceptedJobOf(deps.pool, offer);
+  const effects = {
+    region: offer.region_id,
+    courierId,
+    orderIds: offer.order_ids,
+    revoked: accepted.revoked,
+    atMs: nowMs,
+  };
+  await applyAcceptEffects(deps, effects).catch(() => repairAcceptEffectsLater(deps, effects));
+  return accepted;
+}
+
+async function releaseJobInRedis(deps: LiveDeps, offer: OfferRow): Promise<void> {
+  const keys = loopKeys(deps.prefix, offer.region_id);
+  await deps.redis.eval(
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1",
+    1,
+    keys.jobWinner(offer.job_id),
+    offer.id,
+  );
+  await deps.redis.hset(keys.offer(offer.id), 'status', 'revoked');
+}
+
+/** The answer to an accept of an offer Postgres already has as accepted (a re-sent accept). */
+async function acceptedJobOf(pool: Pool, offer: OfferRow): Promise<AcceptedJob> {
+  const orders = await pool.query<OrderRow>('SELECT * FROM orders WHERE id = ANY($1)', [offer.order_ids]);
+  const byId = new Map(orders.rows.map((o) => [o.id, o]));
+  return {
+    offerId: offer.id,
+    jobId: offer.job_id,
+    region: offer.region_id,
+    orders: offer.order_ids.flatMap((id) => byId.get(id) ?? []),
+    revoked: [],
+  };
 }
 
 async function acceptInPostgres(
   client: PoolClient,
   offer: OfferRow,
   courierId: string,
-): Promise<AcceptedJob> {
+): Promise<AcceptedJob | 'already_accepted'> {
   const taken = await client.query(
     `UPDATE offers SET status = 'accepted', decided_at = now() WHERE id = $1 AND status = 'open' RETURNING id`,
     [offer.id],
   );
-  if (taken.rowCount === 0) throw new DomainError('offer_closed');
+  if (taken.rowCount === 0) {
+    // The UPDATE waited for any transaction holding the row, so this is the committed status.
+    const now = await client.query<{ status: string }>('SELECT status FROM offers WHERE id = $1', [offer.id]);
+    if (now.rows[0]?.status === 'accepted') return 'already_accepted';
+    throw new DomainError('offer_closed');
+  }
   const orders: OrderRow[] = [];
   for (const orderId of offer.order_ids) {
     const result = await transitionOrder(client, {

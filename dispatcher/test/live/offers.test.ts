@@ -29,24 +29,39 @@ async function openOffer(courierIds: string[], ttlSeconds = 30, at?: { lat: numb
 }
 
 describe('accepting offers', () => {
-  it('lets exactly one of 1,000 concurrent accepts of one offer win', async () => {
+  it('answers 1,000 concurrent accepts of one offer by its courier alike, with exactly one assignment', async () => {
+    // Duplicates of one courier's accept (an app resending on a flaky network) used to get
+    // offer_closed/offer_taken for all but one, so a courier whose first answer was lost was told
+    // they had lost a job that was theirs. Now every duplicate gets the same job; the invariant
+    // that matters, one assignment, is what the rest of the test checks.
     const courier = await env.newCourier('crowd');
     const { orderId, offers } = await openOffer([courier]);
     const results = await Promise.allSettled(
       Array.from({ length: 1000 }, () => acceptOffer(env.deps, courier, offers[0]!.offerId)),
     );
-    const won = results.filter((r) => r.status === 'fulfilled');
-    expect(won).toHaveLength(1);
-    for (const r of results) {
-      if (r.status === 'rejected') expect((r.reason as DomainError).code).toMatch(/^offer_(closed|taken)$/);
-    }
+    const answers = new Set(
+      results.map((r) =>
+        r.status === 'fulfilled'
+          ? JSON.stringify({ job: r.value.jobId, orders: r.value.orders.map((o) => o.id) })
+          : `rejected ${(r.reason as DomainError).code}`,
+      ),
+    );
+    expect([...answers]).toEqual([JSON.stringify({ job: offers[0]!.jobId, orders: [orderId] })]);
     expect(await env.orderRow(orderId)).toMatchObject({ status: 'assigned', courier_id: courier });
     const assignments = await env.deps.pool.query('SELECT courier_id FROM assignments WHERE order_id = $1', [
       orderId,
     ]);
     expect(assignments.rows).toEqual([{ courier_id: courier }]);
+    const events = await env.deps.pool.query(
+      `SELECT 1 FROM order_events WHERE order_id = $1 AND to_status = 'assigned'`,
+      [orderId],
+    );
+    expect(events.rowCount).toBe(1);
     const index = await env.deps.index.getCourier(REGION, courier);
     expect(index).toMatchObject({ state: 'busy', load: 1 });
+    // Sent again later, the accept still answers the job.
+    const again = await acceptOffer(env.deps, courier, offers[0]!.offerId);
+    expect(again.orders.map((o) => o.id)).toEqual([orderId]);
   });
 
   it('gives a job offered to k couriers who all accept at once to one of them, and revokes the other k−1', async () => {
