@@ -8,6 +8,7 @@ import { readMdrpInstance } from '../src/mdrp/instance.js';
 import { replayMdrp } from '../src/mdrp/replay.js';
 import { runMdrpInstance } from '../src/mdrp/run.js';
 import { type MdrpSolution, readSolution } from '../src/mdrp/solution.js';
+import { unavoidableLosses } from '../src/mdrp/unavoidable.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const mdrpDir = path.resolve(repoRoot, '../shared/mdrp');
@@ -85,6 +86,18 @@ describe.runIf(existsSync(mdrpDir))('MDRP replay (instances in ../shared/mdrp)',
       expect(tampered((s) => (s.moves[1]!.from = 'nowhere')).join()).toMatch(/departs from nowhere/);
       expect(tampered((s) => (s.orders[0]!.dropoffAt -= 1)).join()).toMatch(/no stay .* at the customer/);
     });
+    it('a courier diverted between its pickup and its last drop-off', () => {
+      const job = good.assignments.find((a) =>
+        good.moves.some((m) => m.courierId === a.courierId && m.from === a.orderIds.at(-1)),
+      )!;
+      const errors = tampered((s) => {
+        // Between the restaurant and the customer, a detour to the courier's start and back.
+        const i = s.moves.findIndex((m) => m.courierId === job.courierId && m.to === job.orderIds[0]);
+        const leg = s.moves[i]!;
+        s.moves.splice(i, 1, { ...leg, to: '0' }, { ...leg, from: '0' });
+      });
+      expect(errors.join()).toMatch(/diverted to 0/);
+    });
     it('a courier leaving before its drop-off service ends', () => {
       const errors = tampered((s) => {
         const courier = s.orders[0]!.courierId;
@@ -94,6 +107,36 @@ describe.runIf(existsSync(mdrpDir))('MDRP replay (instances in ../shared/mdrp)',
       });
       if (good.moves.some((m) => m.from === good.orders[0]!.orderId))
         expect(errors.join()).toMatch(/drop-off/);
+    });
+  });
+
+  describe('undelivered orders', () => {
+    // 4o50t100s1p125: after minute 1020 only c91 (off at 1050) is on shift. o461 (r19, ready 1023)
+    // and o550 (r20, ready 1032) are 21 minutes apart: c91 can pick up one of them, never both.
+    const instance = readMdrpInstance(at('4o50t100s1p125'));
+
+    it('finds the orders no solution can all deliver, with the courier that limits them', () => {
+      expect(unavoidableLosses(instance)).toEqual([
+        { courierId: 'c91', orderIds: ['o461', 'o550'], atMost: 1 },
+      ]);
+    });
+
+    it('accepts losing one of them, fails losing both or any other order', () => {
+      const full = replayMdrp(instance, { policy: 'ours' }).solution;
+      const delivered = new Set(full.orders.map((o) => o.orderId));
+      expect(['o461', 'o550'].filter((id) => !delivered.has(id))).toEqual(['o550']);
+      const check = checkSolution(instance, full);
+      expect(check.errors).toEqual([]);
+      expect(check.unavoidable).toBe(1);
+      expect(check.warnings.join()).toMatch(/o550 cannot be delivered with the others: only c91/);
+      const without = (id: string): string[] =>
+        checkSolution(instance, {
+          assignments: full.assignments.filter((a) => !a.orderIds.includes(id)),
+          orders: full.orders.filter((o) => o.orderId !== id),
+          moves: full.moves, // a courier riding a job it was not given breaks no rule of the checker
+        }).errors;
+      expect(without('o461')).toEqual(['order o550 is not delivered']);
+      expect(without('o1')).toEqual(['order o1 is not delivered']);
     });
   });
 });

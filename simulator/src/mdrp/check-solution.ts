@@ -1,6 +1,7 @@
 import { benchmarkTravelTime, type PlanePoint } from '../../../domain/src/geo/travel-time.js';
 import type { MdrpCourier, MdrpInstance } from './instance.js';
 import type { MdrpMove, MdrpSolution } from './solution.js';
+import { classifyUndelivered } from './unavoidable.js';
 
 /** What the checker found. `ok` when there is no error; warnings do not fail a solution. */
 export interface SolutionCheck {
@@ -12,6 +13,11 @@ export interface SolutionCheck {
   delivered: number;
   /** Orders nobody could deliver: ready after every courier's off time (the instance's, not ours). */
   impossible: number;
+  /**
+   * Undelivered orders that every solution loses: a group of orders only one courier can pick up,
+   * more than it can deliver (`unavoidable.ts` proves the bound). Warnings, not errors.
+   */
+  unavoidable: number;
   /** Orders over the maximum click-to-door (90 min), and the largest click-to-door, minutes. */
   overMaxClickToDoor: number;
   maxClickToDoor: number;
@@ -31,8 +37,10 @@ const MAX_LISTED = 50;
 /**
  * Validates a solution against its instance: the original evaluator's checks (each order in at
  * most one assignment, none before placement, no pickup before ready or after the courier's off
- * time, continuous courier moves) plus what it leaves out: every order delivered, travel times
- * and service times respected at both ends, drop-offs after pickups, one restaurant per job.
+ * time, continuous courier moves) plus what it leaves out: every order delivered (unless nobody
+ * can pick it up, or `unavoidable.ts` proves no solution delivers it with the others), travel
+ * times and service times respected at both ends, drop-offs after pickups, one restaurant per job,
+ * no diversion (from a pickup to the last drop-off of its job, only that job's customers).
  * The 90-minute maximum is reported, not failed.
  */
 export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): SolutionCheck {
@@ -48,7 +56,8 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
   const customers = new Map(instance.orders.map((o) => [o.id, o.dropoff]));
 
   // Assignments.
-  const assignmentOf = new Map<string, { courierId: string; assignedAt: number; pickupAt: number }>();
+  type Assignment = MdrpSolution['assignments'][number];
+  const assignmentOf = new Map<string, Assignment>();
   for (const a of solution.assignments) {
     const courier = couriers.get(a.courierId);
     if (!courier) fail(`assignment at ${a.assignedAt} names unknown courier ${a.courierId}`);
@@ -117,6 +126,7 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
 
   // Orders: every one delivered once, picked up and dropped off during the courier's visits.
   const seen = new Set<string>();
+  const pickupStaysOf = new Map<Assignment, number[]>();
   let overMax = 0;
   let maxClickToDoor = 0;
   for (const r of solution.orders) {
@@ -155,6 +165,7 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
       );
       continue;
     }
+    if (a) pickupStaysOf.set(a, [...(pickupStaysOf.get(a) ?? []), pickupVisit]);
     const dropVisit = visits.findIndex(
       (v, i) =>
         i > pickupVisit &&
@@ -169,17 +180,36 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
     else if (visits[dropVisit]!.arriveAt + halfDropoff !== r.dropoffAt)
       warnings.push(`order ${r.orderId}: drop-off later than arrival + service/2`);
   }
-  const lastOff = Math.max(...instance.couriers.map((c) => c.offAt));
-  let impossible = 0;
-  for (const o of instance.orders) {
-    if (seen.has(o.id)) continue;
-    if (o.readyAt > lastOff) {
-      impossible++;
-      warnings.push(
-        `order ${o.id} cannot be delivered: ready at ${o.readyAt}, after every courier's off time`,
+  // Not diverted: from an assignment's pickup to its last drop-off, the courier only visits the
+  // assignment's customers (all its orders picked up in that one stay).
+  for (const [a, pickups] of pickupStaysOf) {
+    if (new Set(pickups).size > 1) {
+      fail(`assignment at ${a.assignedAt} to ${a.courierId}: its orders are picked up in different stays`);
+      continue;
+    }
+    const visits = visitsOf.get(a.courierId) ?? [];
+    const from = pickups[0]!;
+    const customers = new Set(a.orderIds);
+    let to = from;
+    for (const id of a.orderIds)
+      to = Math.max(
+        to,
+        visits.findIndex((v, i) => i > from && v.place === id),
       );
-    } else fail(`order ${o.id} is not delivered`);
+    for (let i = from + 1; i <= to; i++)
+      if (!customers.has(visits[i]!.place))
+        fail(
+          `courier ${a.courierId} is diverted to ${visits[i]!.place} at ${visits[i]!.departedAt} while carrying the assignment made at ${a.assignedAt}`,
+        );
   }
+  const classes = classifyUndelivered(instance, seen);
+  for (const id of classes.impossible) {
+    const o = orders.get(id)!;
+    warnings.push(`order ${id} cannot be delivered: ready at ${o.readyAt}, after every courier's off time`);
+  }
+  for (const u of classes.unavoidable)
+    warnings.push(`order ${u.orderId} cannot be delivered with the others: ${u.proof}`);
+  for (const id of classes.lost) fail(`order ${id} is not delivered`);
   if (overMax > 0)
     warnings.push(`${overMax} orders over the ${p.maxClickToDoorMinutes}-minute maximum click-to-door`);
 
@@ -189,7 +219,8 @@ export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): S
     moreErrors: Math.max(0, errors.length - MAX_LISTED),
     warnings: warnings.slice(0, MAX_LISTED),
     delivered: seen.size,
-    impossible,
+    impossible: classes.impossible.length,
+    unavoidable: classes.unavoidable.length,
     overMaxClickToDoor: overMax,
     maxClickToDoor,
   };

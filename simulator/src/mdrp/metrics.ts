@@ -1,6 +1,7 @@
 import { benchmarkTravelTime } from '../../../domain/src/geo/travel-time.js';
 import { type MdrpInstance, type MdrpOrder, restaurantOf } from './instance.js';
 import type { MdrpSolution } from './solution.js';
+import { classifyUndelivered } from './unavoidable.js';
 
 /** Distribution of click-to-door times, minutes. */
 export interface ClickToDoorStats {
@@ -23,6 +24,8 @@ export interface MdrpSummary {
   undelivered: number;
   /** Orders no dispatcher can deliver: ready after every courier's off time (included in `undelivered`). */
   impossible: number;
+  /** Undelivered orders every solution loses (`unavoidable.ts`; included in `undelivered`). */
+  unavoidable: number;
   clickToDoor: ClickToDoorStats;
   readyToPickupMean: number;
   ordersPerCourierHour: number;
@@ -114,6 +117,8 @@ export function summarise(
     delivered: solution.orders.length,
     undelivered: instance.orders.length - solution.orders.length,
     impossible: impossibleOrders(instance),
+    unavoidable: classifyUndelivered(instance, new Set(solution.orders.map((o) => o.orderId))).unavoidable
+      .length,
     clickToDoor,
     readyToPickupMean: mean(solution.orders.map((o) => o.pickupAt - o.readyAt)),
     ordersPerCourierHour: courierHours > 0 ? solution.orders.length / courierHours : 0,
