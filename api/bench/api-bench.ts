@@ -5,16 +5,25 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { type BenchSuite, benchResult } from '../../scripts/bench/report.js';
 
-interface Servers {
+export interface Servers {
   helloUrl: string;
   apiUrl: string;
   apiKey: string;
+  /** The bench's own database, so a profiler can find its Postgres backends. */
+  database: string;
 }
 
-async function startServers(): Promise<{ servers: Servers; child: ChildProcess }> {
+export async function startServers(): Promise<{ servers: Servers; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./bench-server.ts', import.meta.url))],
+    [
+      // e.g. BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the servers
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      // BENCH_SERVER_SCRIPT: another build's bench-server.ts, to compare two versions in turn
+      process.env.BENCH_SERVER_SCRIPT ?? fileURLToPath(new URL('./bench-server.ts', import.meta.url)),
+    ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: process.env,
@@ -41,13 +50,13 @@ function orderBody(): string {
 
 type Result = autocannon.Result;
 
-function run(options: autocannon.Options): Promise<Result> {
+export function run(options: autocannon.Options): Promise<Result> {
   return new Promise((resolve, reject) => {
     autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
-function createOrdersOptions(
+export function createOrdersOptions(
   servers: Servers,
   seconds: number,
   connections: number,

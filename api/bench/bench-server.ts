@@ -60,7 +60,7 @@ const store = await createStore(pool, { name: 'Bench store', region: 'city' });
 
 const url = (server: { address(): unknown }) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 process.stdout.write(
-  `${JSON.stringify({ helloUrl: url(hello.server), apiUrl: url(app.server), apiKey: store.api_key })}\n`,
+  `${JSON.stringify({ helloUrl: url(hello.server), apiUrl: url(app.server), apiKey: store.api_key, database: dbUrl.pathname.slice(1) })}\n`,
 );
 
 const shutdown = async () => {

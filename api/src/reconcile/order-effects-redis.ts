@@ -15,9 +15,11 @@ interface Pending {
 
 /**
  * After-commit effects on the real Redis: the dispatch queue and the webhook queue. Calls that
- * arrive together are flushed together (one pipeline for the queues, one bulk add for the
- * webhook jobs) after at most `maxDelayMs`, so a burst of orders costs a few round trips, not
- * a few per order. Each caller's promise settles when its batch is written.
+ * arrive together are flushed together: one ZADD (and one ZREM) per region for the dispatch
+ * queues, one PUBLISH per region naming all its changed orders, one bulk add for the webhook
+ * jobs. The orders of one group commit are answered in one tick, so by default the flush waits
+ * only for the end of that tick (`maxDelayMs` 0: setImmediate); each caller's promise settles when
+ * its batch is written.
  */
 export function redisOrderEffects(
   redis: Redis,
@@ -25,34 +27,38 @@ export function redisOrderEffects(
   outboxQueue: Queue<OutboxJob>,
   options: { maxDelayMs?: number; maxBatch?: number } = {},
 ): OrderEffects {
-  const maxDelayMs = options.maxDelayMs ?? 2;
+  const maxDelayMs = options.maxDelayMs ?? 0;
   const maxBatch = options.maxBatch ?? 500;
   let batch: Pending[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  let scheduled: { cancel: () => void } | undefined;
 
   const flush = async () => {
-    timer = undefined;
+    scheduled = undefined;
     const current = batch;
     batch = [];
     if (current.length === 0) return;
     try {
       const pipeline = redis.pipeline();
-      for (const { order } of current) {
-        const key = dispatchQueueKey(redisPrefix, order.region_id);
-        if (PENDING_STATUSES.has(order.status)) {
-          pipeline.zadd(
-            key,
-            'NX',
-            queueScore({ createdAtMs: order.created_at.getTime(), priority: order.priority }),
-            order.id,
-          );
-        } else {
-          pipeline.zrem(key, order.id);
+      for (const [region, orders] of byRegion(current)) {
+        const key = dispatchQueueKey(redisPrefix, region);
+        const queued: (string | number)[] = [];
+        const unqueued: string[] = [];
+        for (const order of orders) {
+          if (PENDING_STATUSES.has(order.status)) {
+            queued.push(
+              queueScore({ createdAtMs: order.created_at.getTime(), priority: order.priority }),
+              order.id,
+            );
+          } else {
+            unqueued.push(order.id);
+          }
         }
-        // Customers watching the order hear of the change (a cancel, for instance).
+        if (queued.length > 0) pipeline.zadd(key, 'NX', ...queued);
+        if (unqueued.length > 0) pipeline.zrem(key, ...unqueued);
+        // Customers watching the orders hear of the change (a cancel, for instance).
         pipeline.publish(
-          orderEventsChannel(redisPrefix, order.region_id),
-          JSON.stringify({ orderIds: [order.id] }),
+          orderEventsChannel(redisPrefix, region),
+          JSON.stringify({ orderIds: orders.map((o) => o.id) }),
         );
       }
       const results = await Promise.all([
@@ -70,17 +76,46 @@ export function redisOrderEffects(
     }
   };
 
+  const schedule = () => {
+    if (maxDelayMs > 0) {
+      const timer = setTimeout(() => void flush(), maxDelayMs);
+      return { cancel: () => clearTimeout(timer) };
+    }
+    const immediate = setImmediate(() => void flush());
+    return { cancel: () => clearImmediate(immediate) };
+  };
+
   return {
     afterCommit(order, outboxIds) {
       return new Promise<void>((resolve, reject) => {
         batch.push({ order, outboxIds, resolve, reject });
         if (batch.length >= maxBatch) {
-          if (timer) clearTimeout(timer);
+          scheduled?.cancel();
           void flush();
-        } else if (!timer) {
-          timer = setTimeout(() => void flush(), maxDelayMs);
+        } else if (!scheduled) {
+          scheduled = schedule();
         }
       });
     },
   };
+}
+
+/**
+ * The changed orders of one flush by region. An order changed twice within one flush (assigned,
+ * then back to pending) counts once, in its latest version, so ZADD before ZREM in the pipeline
+ * cannot undo its last change.
+ */
+function byRegion(pending: readonly Pending[]): Map<string, OrderRow[]> {
+  const latest = new Map<string, OrderRow>();
+  for (const { order } of pending) {
+    const seen = latest.get(order.id);
+    if (!seen || seen.version <= order.version) latest.set(order.id, order);
+  }
+  const regions = new Map<string, OrderRow[]>();
+  for (const order of latest.values()) {
+    const list = regions.get(order.region_id);
+    if (list) list.push(order);
+    else regions.set(order.region_id, [order]);
+  }
+  return regions;
 }
