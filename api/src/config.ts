@@ -25,8 +25,18 @@ const ApiConfigSchema = Type.Object({
   WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ minimum: 10, default: 1000 }),
   WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ minimum: 100, default: 3600 * 1000 }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  /**
+   * Webhooks go to public addresses only unless this opens more: `true` (every loopback, private
+   * and link-local address but cloud metadata), or CIDR networks, comma-separated (local
+   * development and tests: `127.0.0.0/8,::1/128`). Empty in production. See webhooks/url-policy.ts.
+   */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.String({ default: '' }),
   /** A tracking link stops working this long after delivery or cancellation. */
   TRACKING_LINK_TTL_MS: Type.Integer({ minimum: 0, default: 2 * 3600 * 1000 }),
+  /** Most sockets one courier or operator account may hold at once (over all api processes). */
+  MAX_SOCKETS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
+  /** Most customers' sockets open on one order's tracking link at once. */
+  MAX_SOCKETS_PER_TRACKING_LINK: Type.Integer({ minimum: 1, default: 10 }),
   RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   /** Run the outbox → webhook worker inside the api process (docker-compose runs it apart). */
   RUN_WEBHOOK_WORKER: Type.Boolean({ default: true }),

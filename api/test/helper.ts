@@ -75,6 +75,8 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
         REDIS_URL: testRedisUrl(),
         REDIS_PREFIX: prefix,
         LOG_LEVEL: 'silent',
+        // The tests' webhook receivers listen on this machine.
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1/128',
         ...overrides,
       },
     );

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxJob } from '../src/webhooks/outbox-queue.js';
 import { backoffDelayMs, deliverOutboxRow, startWebhookWorker } from '../src/webhooks/outbox-worker.js';
 import { signWebhook, verifyWebhook } from '../src/webhooks/sign.js';
+import { webhookUrlPolicyFrom } from '../src/webhooks/url-policy.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
@@ -23,6 +24,7 @@ beforeAll(async () => {
       backoffBaseMs: 50,
       backoffMaxMs: 200,
       timeoutMs: 2000,
+      urlPolicy: webhookUrlPolicyFrom(api.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS),
     },
     pino({ level: 'silent' }),
   );

@@ -30,6 +30,7 @@ export const ERRORS = {
   outside_service_area: { status: 422, title: 'The address is outside the service area' },
   wrong_pin: { status: 422, title: 'The handoff PIN is wrong' },
   webhook_not_configured: { status: 422, title: 'No webhook URL is configured' },
+  webhook_url_not_allowed: { status: 422, title: 'Webhooks cannot be sent to this URL' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   dependency_unavailable: { status: 503, title: 'A dependency is unavailable; retry later' },

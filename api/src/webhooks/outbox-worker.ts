@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { bullPrefix, type OutboxJob, WEBHOOK_QUEUE } from './outbox-queue.js';
 import { postWebhook } from './post-webhook.js';
+import { PUBLIC_ONLY, type WebhookUrlPolicy, webhookUrlPolicyFrom } from './url-policy.js';
 
 export interface WebhookWorkerSettings {
   redisPrefix: string;
@@ -12,6 +13,8 @@ export interface WebhookWorkerSettings {
   backoffBaseMs: number;
   backoffMaxMs: number;
   timeoutMs: number;
+  /** Where deliveries may connect (public addresses only unless the config opens more). */
+  urlPolicy: WebhookUrlPolicy;
   concurrency?: number;
 }
 
@@ -36,6 +39,7 @@ export function webhookWorkerSettings(config: {
   WEBHOOK_BACKOFF_BASE_MS: number;
   WEBHOOK_BACKOFF_MAX_MS: number;
   WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: string;
 }): WebhookWorkerSettings {
   return {
     redisPrefix: config.REDIS_PREFIX,
@@ -43,6 +47,7 @@ export function webhookWorkerSettings(config: {
     backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
     backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    urlPolicy: webhookUrlPolicyFrom(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS),
   };
 }
 
@@ -59,12 +64,14 @@ export function backoffDelayMs(
 
 /**
  * Delivers one outbox row. Rows already delivered are left alone (a job may run twice after a
- * crash); a failed POST records the attempt and throws so BullMQ retries it later.
+ * crash); a failed POST records the attempt and throws so BullMQ retries it later. So does a URL
+ * whose address the policy refuses (nothing is sent): the store can fix its URL, and the row is
+ * dead-lettered like any other once `retryForMs` is over. Without a policy, public addresses only.
  */
 export async function deliverOutboxRow(
   pool: Pool,
   outboxId: string,
-  settings: Pick<WebhookWorkerSettings, 'retryForMs' | 'timeoutMs'>,
+  settings: Pick<WebhookWorkerSettings, 'retryForMs' | 'timeoutMs'> & { urlPolicy?: WebhookUrlPolicy },
   nowMs = Date.now(),
 ): Promise<DeliveryOutcome> {
   const found = await pool.query<OutboxDelivery>(
@@ -90,6 +97,7 @@ export async function deliverOutboxRow(
     row.event_id,
     row.payload,
     settings.timeoutMs,
+    settings.urlPolicy ?? PUBLIC_ONLY,
   );
   if (result.delivered) {
     await pool.query(

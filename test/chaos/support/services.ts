@@ -78,6 +78,8 @@ export function serviceGroup(deployment: Deployment) {
       TOKEN_SECRET,
       LOG_LEVEL: 'info',
       RATE_LIMIT_PER_MINUTE: '1000000',
+      // The tests' webhook receivers listen on this machine.
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1/128',
       ...(kind === 'dispatcher'
         ? { DISPATCHER_METRICS_PORT: String(port), DISPATCHER_ID: name, DISPATCHER_REGIONS: 'city' }
         : { PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }),

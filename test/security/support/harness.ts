@@ -110,6 +110,8 @@ export function useSecurityApi(options: HarnessOptions = {}): SecurityApi {
         REDIS_URL: testRedisUrl(),
         REDIS_PREFIX: prefix,
         LOG_LEVEL: 'silent',
+        // The tests' webhook receivers listen on this machine.
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1/128',
         ...options.config,
       },
     );

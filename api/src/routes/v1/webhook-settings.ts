@@ -9,6 +9,7 @@ import {
 import type { App, AppDeps } from '../../app-types.js';
 import { postWebhook } from '../../webhooks/post-webhook.js';
 import { generateWebhookSecret } from '../../webhooks/sign.js';
+import { webhookUrlPolicyFrom, webhookUrlRefusal } from '../../webhooks/url-policy.js';
 import { problemResponses } from '../problems.js';
 
 interface StoreWebhookRow {
@@ -19,6 +20,7 @@ interface StoreWebhookRow {
 
 /** A store's webhook: URL and events; the signing secret is shown once, when made or rotated. */
 export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<void> {
+  const urlPolicy = webhookUrlPolicyFrom(deps.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
   const load = async (storeId: string) =>
     (
       await deps.pool.query<StoreWebhookRow>(
@@ -52,11 +54,18 @@ export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<vo
         description: 'An empty or missing `events` list subscribes to every event type.',
         security: [{ apiKey: [] }],
         body: WebhookSettingsInputSchema,
-        response: { 200: WebhookSettingsSchema, ...problemResponses(400, 401, 413, 415, 429) },
+        response: { 200: WebhookSettingsSchema, ...problemResponses(400, 401, 413, 415, 422, 429) },
       },
     },
     async (request) => {
       const storeId = request.store!.id;
+      const refused = await webhookUrlRefusal(request.body.url, urlPolicy);
+      if (refused) {
+        throw new DomainError('webhook_url_not_allowed', {
+          detail: `Webhooks go to public http(s) addresses only: ${refused}`,
+          errors: [{ field: '/body/url', message: refused }],
+        });
+      }
       const newSecret = generateWebhookSecret();
       const updated = await deps.pool.query<StoreWebhookRow & { secret_was_set: boolean }>(
         `UPDATE stores SET webhook_url = $2, webhook_events = $3, webhook_secret = COALESCE(webhook_secret, $4)
@@ -121,6 +130,7 @@ export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<vo
         eventId,
         payload,
         deps.config.WEBHOOK_TIMEOUT_MS,
+        urlPolicy,
       );
       return {
         delivered: result.delivered,
