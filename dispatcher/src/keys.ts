@@ -31,8 +31,9 @@ export type LoopKeys = ReturnType<typeof loopKeys>;
 /** Keys of the courier index of one region under `prefix` (e.g. `o2o:idx`; tests use a random prefix). */
 export interface RegionKeys {
   /**
-   * Prefix of the per-cell hashes `${cellPrefix}${h3}`: courier id → card (the courier's state,
-   * position and capacity as one string), for the idle and busy couriers in the cell.
+   * Prefix of the per-cell strings `${cellPrefix}${h3}`: the fixed-width binary records (state,
+   * position, load, capacity, kind, vehicle, shift end, id) of the idle and busy couriers in the
+   * cell, back to back (index/lua/includes/record.lua).
    */
   readonly cellPrefix: string;
   /** Prefix of the per-courier hashes: `${courierPrefix}${id}`. */
@@ -51,7 +52,7 @@ export function regionKeys(prefix: string, region: string): RegionKeys {
   if (region.length === 0 || /[{}]/.test(region))
     throw new Error(`invalid region name: ${JSON.stringify(region)}`);
   const base = `${prefix}:{${region}}:`;
-  const cellPrefix = `${base}cell:`;
+  const cellPrefix = `${base}cellrec:`;
   const courierPrefix = `${base}courier:`;
   return {
     cellPrefix,

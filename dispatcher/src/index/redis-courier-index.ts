@@ -6,9 +6,15 @@ import { type RegionKeys, regionKeys } from '../keys.js';
 import type { CourierIndex } from './courier-index.js';
 import { errorFromLuaCode, LUA_STALE_PING } from './errors.js';
 import { cellToHeatCell, idleAndWaitingToHeatCounts } from './heat.js';
-import { fieldsToCourierRecord, packedCardsToCandidates } from './record-codec.js';
-import { cellToRings, searchCenter } from './rings.js';
-import { callScript, loadIndexScripts, queueScript } from './script-loader.js';
+import {
+  distanceFrom,
+  fieldsToCourierRecord,
+  recordsToCandidates,
+  sortByDistance,
+  statesMask,
+} from './record-codec.js';
+import { cellsReachingRadius, cellToRings, searchCenter } from './rings.js';
+import { callScript, callScriptBuffer, loadIndexScripts, queueScript } from './script-loader.js';
 import type {
   Candidate,
   CandidateSearch,
@@ -22,9 +28,6 @@ import type {
   StateChange,
 } from './types.js';
 import { assertValidChange, assertValidPosition, assertValidUpsert } from './validate.js';
-
-/** Stands for an unbounded minCount in the script's integer argument. */
-const MAX_COUNT = 2 ** 31 - 1;
 
 export interface RedisCourierIndexOptions {
   /** Key prefix (e.g. `o2o:idx`); every key also carries the region hash tag. */
@@ -77,6 +80,7 @@ export class RedisCourierIndex implements CourierIndex {
         [k.courier(c.id), k.seen, k.idle],
         [
           k.cellPrefix,
+          k.courierPrefix,
           c.id,
           c.lat,
           c.lng,
@@ -168,7 +172,7 @@ export class RedisCourierIndex implements CourierIndex {
         this.redis,
         'setState',
         [k.courier(courierId), k.idle],
-        [k.cellPrefix, courierId, change.state, change.load ?? '', change.capacity ?? ''],
+        [k.cellPrefix, k.courierPrefix, courierId, change.state, change.load ?? '', change.capacity ?? ''],
       ),
     );
     if (code < 0) throw errorFromLuaCode(code, `courier ${courierId}`);
@@ -180,7 +184,7 @@ export class RedisCourierIndex implements CourierIndex {
       this.redis,
       'removeCourier',
       [k.courier(courierId), k.seen, k.idle],
-      [k.cellPrefix, courierId],
+      [k.cellPrefix, k.courierPrefix, courierId],
     );
     return Number(removed) === 1;
   }
@@ -207,6 +211,11 @@ export class RedisCourierIndex implements CourierIndex {
     }
   }
 
+  /**
+   * A search that reads every ring (minCount unbounded: a full circle) is one MGET of the disk's
+   * cell strings, no script; one that may stop early is findCandidates-2, ring by ring in one
+   * round trip. Either way the cells' records come back as they are and are decoded here.
+   */
   async findCandidates(
     region: string,
     center: LatLng | string,
@@ -215,35 +224,50 @@ export class RedisCourierIndex implements CourierIndex {
     const k = this.keys(region);
     const { centerCell, centerPoint } = searchCenter(center, this.resolution);
     const rings = cellToRings(centerCell, options.maxRings);
-    const args: (string | number)[] = [
-      k.cellPrefix,
-      Number.isFinite(options.minCount) ? options.minCount : MAX_COUNT,
-      (options.states ?? ['idle']).join(','),
-      rings.length - 1,
-    ];
-    for (let r = 1; r < rings.length; r++) {
-      const ring = rings[r]!;
-      args.push(ring.length, ...ring);
-    }
-    const reply = (await callScript(this.redis, 'findCandidates', [k.cell(centerCell)], args)) as (
-      | string
-      | number
-    )[];
-    const candidates: Candidate[] = [];
+    const states = options.states ?? ['idle'];
     const within = options.withinMeters ?? Number.POSITIVE_INFINITY;
-    for (let i = 1; i + 3 < reply.length; i += 4) {
-      const ring = Number(reply[i]);
-      packedCardsToCandidates(
-        String(reply[i + 3]),
-        String(reply[i + 1]),
-        ring,
-        centerPoint,
-        within,
-        candidates,
-      );
+    let ringsSearched: number;
+    let cells: (Buffer | null)[];
+    let reaching: boolean[] | undefined;
+    if (!Number.isFinite(options.minCount)) {
+      // Every ring is read: one MGET, without the disk's cells that lie wholly outside the circle.
+      if (Number.isFinite(within)) reaching = cellsReachingRadius(centerPoint, rings, within);
+      const keys: string[] = [];
+      let n = 0;
+      for (const ring of rings)
+        for (const cell of ring) if (!reaching || reaching[n++]) keys.push(k.cellPrefix + cell);
+      cells = await this.redis.mgetBuffer(...keys);
+      ringsSearched = rings.length - 1;
+    } else {
+      const wanted = states.includes('idle') ? (states.includes('busy') ? 'both' : 'idle') : 'busy';
+      const args: (string | number)[] = [k.cellPrefix, options.minCount, wanted, rings.length - 1];
+      for (let r = 1; r < rings.length; r++) {
+        const ring = rings[r]!;
+        args.push(ring.length, ...ring);
+      }
+      const reply = (await callScriptBuffer(
+        this.redis,
+        'findCandidates',
+        [k.cell(centerCell), k.idle],
+        args,
+      )) as [number, ...(Buffer | null)[]];
+      ringsSearched = Number(reply[0]);
+      cells = reply.slice(1) as (Buffer | null)[];
     }
-    candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);
-    return { candidates, ringsSearched: Number(reply[0]) };
+    const candidates: Candidate[] = [];
+    const from = distanceFrom(centerPoint);
+    const mask = statesMask(states);
+    let i = 0;
+    let n = 0;
+    for (let ring = 0; ring <= ringsSearched; ring++) {
+      for (const cell of rings[ring]!) {
+        if (reaching && !reaching[n++]) continue;
+        const records = cells[i++];
+        if (records) recordsToCandidates(records, cell, ring, from, within, mask, candidates);
+      }
+    }
+    sortByDistance(candidates);
+    return { candidates, ringsSearched };
   }
 
   async idleCounts(region: string): Promise<Map<string, number>> {

@@ -97,6 +97,49 @@ export function ringsCoveringRadius(center: LatLng, radiusMeters: number, resolu
   return k;
 }
 
+/** A cell's center and its boundary, each read from h3 once (the boundary only when needed). */
+const cellShapeMemo = new CellMemo<RingCell>();
+
+function cellShape(cell: string): RingCell {
+  return cellShapeMemo.get(cell, () => {
+    const [lat, lng] = cellToLatLng(cell);
+    let boundary: number[][] | undefined;
+    return { lat, lng, boundary: () => (boundary ??= cellToBoundary(cell)) };
+  });
+}
+
+/**
+ * Which cells of `rings` (cellToRings of the cell containing `center`) can hold a point within
+ * `radiusMeters` of `center`: ring 0 always; another cell when its boundary comes that close
+ * (same distances and margin as ringsCoveringRadius, so no cell with a point in the circle is
+ * left out). The disk covering a circle has corners outside it; a full-circle search does not
+ * read them. Returns one flag per cell, in ring order.
+ */
+export function cellsReachingRadius(
+  center: LatLng,
+  rings: readonly (readonly string[])[],
+  radiusMeters: number,
+): boolean[] {
+  const centerCell = rings[0]![0]!;
+  const { maxEdgeMeters } = cellGeometry(centerCell);
+  const limit = radiusMeters * 1.001 + 1;
+  const metersPerLng = METERS_PER_DEGREE * Math.cos((center.lat * Math.PI) / 180);
+  const reaching: boolean[] = [true];
+  for (let r = 1; r < rings.length; r++) {
+    for (const cell of rings[r]!) {
+      const shape = cellShape(cell);
+      const centerMeters = Math.hypot(
+        (shape.lng - center.lng) * metersPerLng,
+        (shape.lat - center.lat) * METERS_PER_DEGREE,
+      );
+      if (centerMeters - 1.25 * maxEdgeMeters > limit) reaching.push(false);
+      else if (centerMeters + 1.25 * maxEdgeMeters <= limit) reaching.push(true);
+      else reaching.push(distanceToBoundaryMeters(center, shape.boundary(), metersPerLng) <= limit);
+    }
+  }
+  return reaching;
+}
+
 /** A ring cell's center, and its boundary read from h3 only when a point comes near it. */
 interface RingCell {
   lat: number;
@@ -123,11 +166,7 @@ function cellGeometry(centerCell: string): CellGeometry {
       ring(k: number): readonly RingCell[] {
         let ring = rings[k];
         if (!ring) {
-          ring = gridRing(centerCell, k).map((cell) => {
-            const [lat, lng] = cellToLatLng(cell);
-            let boundary: number[][] | undefined;
-            return { lat, lng, boundary: () => (boundary ??= cellToBoundary(cell)) };
-          });
+          ring = gridRing(centerCell, k).map(cellShape);
           rings[k] = ring;
         }
         return ring;

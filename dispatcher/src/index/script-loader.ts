@@ -69,6 +69,16 @@ export function callScript(
   return scriptMethod(redis, name)(...keys, ...args) as Promise<unknown>;
 }
 
+/** Calls a defined script and gets its bulk strings back as Buffers (binary replies). */
+export function callScriptBuffer(
+  redis: Redis,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly ScriptArg[],
+): Promise<unknown> {
+  return scriptMethod(redis, `${name}Buffer`)(...keys, ...args) as Promise<unknown>;
+}
+
 /** Queues a defined script on a pipeline (its reply arrives with `exec()`). */
 export function queueScript(
   pipeline: ChainableCommander,
@@ -79,7 +89,10 @@ export function queueScript(
   scriptMethod(pipeline, name)(...keys, ...args);
 }
 
-function scriptMethod(target: object, name: ScriptName): (...args: ScriptArg[]) => unknown {
+function scriptMethod(
+  target: object,
+  name: ScriptName | `${ScriptName}Buffer`,
+): (...args: ScriptArg[]) => unknown {
   const method: unknown = Reflect.get(target, name);
   if (typeof method !== 'function') throw new Error(`index script ${name} is not loaded on this client`);
   return (...args: ScriptArg[]) => Reflect.apply(method, target, args);

@@ -2,8 +2,10 @@ import { latLngToCell } from 'h3-js';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestRedis } from '../../../test/support/redis.js';
+import { distanceFrom, RECORD, recordsToCandidates } from '../../src/index/record-codec.js';
 import { RedisCourierIndex } from '../../src/index/redis-courier-index.js';
-import { callScript, indexScripts } from '../../src/index/script-loader.js';
+import { callScript, callScriptBuffer, indexScripts } from '../../src/index/script-loader.js';
+import type { CourierRecord } from '../../src/index/types.js';
 import { regionKeys } from '../../src/keys.js';
 import { AMSTERDAM, courier } from './courier-index-contract.js';
 import { mulberry32, randomPointNear } from './random.js';
@@ -35,6 +37,16 @@ async function allKeys(p: string): Promise<string[]> {
   return (await redis.keys(`${p}:*`)).sort();
 }
 
+/** The records of a cell string, decoded by the client's decoder, in slot order. */
+async function recordsOf(key: string): Promise<CourierRecord[]> {
+  const buf = await redis.getBuffer(key);
+  if (!buf) return [];
+  expect(buf.length % RECORD.bytes).toBe(0);
+  const out: Parameters<typeof recordsToCandidates>[6] = [];
+  recordsToCandidates(buf, key.slice(key.lastIndexOf(':') + 1), 0, distanceFrom(AMSTERDAM), Infinity, 3, out);
+  return out.map(({ ring: _ring, distanceMeters: _d, ...record }) => record);
+}
+
 describe('index Lua scripts on the real Redis', () => {
   it('every script file documents KEYS, ARGV and its return, and declares as many keys as it uses', () => {
     for (const script of indexScripts()) {
@@ -47,7 +59,7 @@ describe('index Lua scripts on the real Redis', () => {
     }
   });
 
-  it('putCourier-3 writes the hash, last seen, cell set and idle counter, and refuses load over capacity', async () => {
+  it('putCourier-3 writes the hash, last seen, cell record and idle counter, and refuses load over capacity', async () => {
     const { index, k } = fresh();
     await index.upsertCourier(
       'ams',
@@ -64,22 +76,34 @@ describe('index Lua scripts on the real Redis', () => {
       capacity: '3',
       lastSeenMs: '1000',
       shiftEndMs: '9',
+      slot: '0',
     });
-    expect(await redis.hgetall(k.cell(cellOf(AMSTERDAM)))).toEqual({
-      c1: `idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|1|3|crowd|car|9`,
-    });
+    expect(await recordsOf(k.cell(cellOf(AMSTERDAM)))).toEqual([(await index.getCourier('ams', 'c1'))!]);
     expect(await redis.zscore(k.seen, 'c1')).toBe('1000');
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
 
     await index.upsertCourier('ams', courier('c1', far, { state: 'busy' }));
     expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
-    expect(await redis.hgetall(k.cell(cellOf(far)))).toEqual({
-      c1: `busy|${far.lat}|${far.lng}|1000|0|2|crowd|bike|`,
-    });
+    expect(await recordsOf(k.cell(cellOf(far)))).toEqual([(await index.getCourier('ams', 'c1'))!]);
+    expect((await index.getCourier('ams', 'c1'))!).toMatchObject({ state: 'busy', vehicle: 'bike', load: 0 });
     expect(await redis.hgetall(k.idle)).toEqual({});
     expect(await redis.hget(k.courier('c1'), 'shiftEndMs')).toBeNull();
 
-    const args = [k.cellPrefix, 'c2', 52, 4, cellOf(AMSTERDAM), 'idle', 'crowd', 'bike', 3, 2, 1, ''];
+    const args = [
+      k.cellPrefix,
+      k.courierPrefix,
+      'c2',
+      52,
+      4,
+      cellOf(AMSTERDAM),
+      'idle',
+      'crowd',
+      'bike',
+      3,
+      2,
+      1,
+      '',
+    ];
     expect(await callScript(redis, 'putCourier', [k.courier('c2'), k.seen, k.idle], args)).toBe(-2);
     expect(await redis.exists(k.courier('c2'))).toBe(0);
   });
@@ -103,9 +127,14 @@ describe('index Lua scripts on the real Redis', () => {
       ],
     );
     expect(codes).toEqual([1, 0, -10, -1, 1]);
-    expect(await redis.hgetall(k.cell(cellOf(far)))).toEqual({
-      c1: `idle|${far.lat}|${far.lng}|3000|0|2|crowd|bike|`,
-      c2: `busy|${far.lat}|${far.lng}|2000|0|2|crowd|bike|`,
+    expect(await recordsOf(k.cell(cellOf(far)))).toEqual([
+      (await index.getCourier('ams', 'c1'))!,
+      (await index.getCourier('ams', 'c2'))!,
+    ]);
+    expect((await index.getCourier('ams', 'c1'))!).toMatchObject({
+      ...far,
+      lastSeenMs: 3_000,
+      state: 'idle',
     });
     expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(far)]: '1' });
@@ -114,19 +143,27 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.exists(k.courier('ghost'))).toBe(0);
   });
 
-  it('setState-2 relists the courier and rewrites its card by state and returns -1 unknown, -2 over capacity', async () => {
+  it('setState-2 relists the courier and rewrites its record by state and returns -1 unknown, -2 over capacity', async () => {
     const { index, k } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     const call = (state: string, load: number | '', capacity: number | '' = '') =>
-      callScript(redis, 'setState', [k.courier('c1'), k.idle], [k.cellPrefix, 'c1', state, load, capacity]);
+      callScript(
+        redis,
+        'setState',
+        [k.courier('c1'), k.idle],
+        [k.cellPrefix, k.courierPrefix, 'c1', state, load, capacity],
+      );
     expect(await call('busy', 2)).toBe(1);
     expect(await redis.hgetall(k.idle)).toEqual({});
-    expect(await redis.hget(k.cell(cellOf(AMSTERDAM)), 'c1')).toMatch(/^busy\|.*\|2\|2\|crowd\|bike\|$/);
+    expect(await recordsOf(k.cell(cellOf(AMSTERDAM)))).toMatchObject([
+      { id: 'c1', state: 'busy', load: 2, capacity: 2 },
+    ]);
     expect(await call('busy', 3)).toBe(-2);
     expect(await call('busy', 3, 4)).toBe(1);
     expect(await redis.hmget(k.courier('c1'), 'load', 'capacity')).toEqual(['3', '4']);
     expect(await call('offline', 0)).toBe(1);
     expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
+    expect(await redis.hget(k.courier('c1'), 'slot')).toBeNull();
     expect(await redis.zscore(k.seen, 'c1')).toBe('1000');
     expect(await call('idle', '')).toBe(1);
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
@@ -134,7 +171,7 @@ describe('index Lua scripts on the real Redis', () => {
       redis,
       'setState',
       [k.courier('nope'), k.idle],
-      [k.cellPrefix, 'nope', 'idle', '', ''],
+      [k.cellPrefix, k.courierPrefix, 'nope', 'idle', '', ''],
     );
     expect(unknown).toBe(-1);
   });
@@ -172,43 +209,86 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.exists(k.heat)).toBe(0);
   });
 
-  it('findCandidates-1 returns the largest ring searched, then per cell: ring, cell, count and its id|card lines in one string', async () => {
+  it('findCandidates-2 returns the largest ring searched, then every read cell string as it is, stopping at minCount by the idle counts or string lengths', async () => {
     const { index, k } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     await index.upsertCourier('ams', courier('c2', AMSTERDAM, { state: 'busy', shiftEndMs: 5 }));
     await index.upsertCourier('ams', courier('c3', far));
     const cell = cellOf(AMSTERDAM);
-    const busy = await callScript(redis, 'findCandidates', [k.cell(cell)], [k.cellPrefix, 1, 'busy', 0]);
-    const busyCard = `busy|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|5`;
-    expect(busy).toEqual([0, 0, cell, 1, `c2|${busyCard}`]);
-    // Enough couriers in ring 0: ring 1 (here the far cell) is not read.
-    const enough = await callScript(
+    const here = await redis.getBuffer(k.cell(cell));
+    const there = await redis.getBuffer(k.cell(cellOf(far)));
+    expect(here!.length).toBe(2 * RECORD.bytes);
+    const call = (minCount: number, wanted: string, ...rings: (string | number)[]) =>
+      callScript(redis, 'findCandidates', [k.cell(cell), k.idle], [k.cellPrefix, minCount, wanted, ...rings]);
+    expect(await call(1, 'busy', 0)).toEqual([0, expect.any(String)]);
+    // One idle courier in ring 0 is enough for 1: ring 1 (here the far cell) is not read.
+    expect((await call(1, 'idle', 1, 1, cellOf(far))) as unknown[]).toHaveLength(2);
+    // Two idle are wanted: ring 1 is read; a missing cell comes back as nil.
+    const more = (await call(2, 'idle', 1, 2, cellOf(far), 'empty')) as unknown[];
+    expect(more.length).toBe(4);
+    expect(more[0]).toBe(1);
+    expect(more[3]).toBeNull();
+    // Idle and busy: ring 0 already holds two.
+    expect(((await call(2, 'both', 1, 1, cellOf(far))) as unknown[]).length).toBe(2);
+    // Busy only: the one busy courier of ring 0 is not two, so ring 1 is read.
+    expect(((await call(2, 'busy', 1, 1, cellOf(far))) as unknown[]).length).toBe(3);
+    const reply = await callScriptBuffer(
       redis,
       'findCandidates',
-      [k.cell(cell)],
-      [k.cellPrefix, 1, 'idle', 1, 1, cellOf(far)],
+      [k.cell(cell), k.idle],
+      [k.cellPrefix, 5, 'idle', 1, 1, cellOf(far)],
     );
-    expect(enough).toEqual([0, 0, cell, 1, `c1|idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|`]);
-    const more = await callScript(
-      redis,
-      'findCandidates',
-      [k.cell(cell)],
-      [k.cellPrefix, 5, 'idle', 1, 2, cellOf(far), 'empty'],
-    );
-    expect(more).toEqual([
-      1,
-      0,
-      cell,
-      1,
-      `c1|idle|${AMSTERDAM.lat}|${AMSTERDAM.lng}|1000|0|2|crowd|bike|`,
-      1,
-      cellOf(far),
-      1,
-      `c3|idle|${far.lat}|${far.lng}|1000|0|2|crowd|bike|`,
-    ]);
+    expect(reply).toEqual([1, here, there]);
   });
 
-  it('keeps exactly one cell listing with an up-to-date card per courier, and exact idle counters, under random traffic', async () => {
+  it('a cell string loses a record by moving its last one into the hole (whose courier learns its new slot)', async () => {
+    const { index, k } = fresh();
+    for (const id of ['a', 'b', 'c', 'd']) await index.upsertCourier('ams', courier(id, AMSTERDAM));
+    const key = k.cell(cellOf(AMSTERDAM));
+    expect((await recordsOf(key)).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
+    await index.setState('ams', 'b', { state: 'offline' });
+    expect((await recordsOf(key)).map((r) => r.id)).toEqual(['a', 'd', 'c']);
+    expect(await redis.hget(k.courier('d'), 'slot')).toBe('1');
+    await index.moveCourier({ region: 'ams', courierId: 'c', ...far, atMs: 2_000 });
+    expect((await recordsOf(key)).map((r) => r.id)).toEqual(['a', 'd']);
+    expect(await index.removeCourier('ams', 'a')).toBe(true);
+    expect((await recordsOf(key)).map((r) => r.id)).toEqual(['d']);
+    expect(await redis.hget(k.courier('d'), 'slot')).toBe('0');
+    await index.moveCourier({
+      region: 'ams',
+      courierId: 'd',
+      ...AMSTERDAM,
+      lat: AMSTERDAM.lat + 1e-5,
+      atMs: 3_000,
+    });
+    expect(await recordsOf(key)).toEqual([(await index.getCourier('ams', 'd'))!]);
+  });
+
+  it('a non-ASCII id or vehicle is flagged in the record and decoded as UTF-8', async () => {
+    const { index, k } = fresh();
+    await index.upsertCourier('ams', courier('kurier-ß', AMSTERDAM, { vehicle: 'vélo' }));
+    await index.upsertCourier('ams', courier('plain', AMSTERDAM));
+    expect((await recordsOf(k.cell(cellOf(AMSTERDAM)))).map((r) => [r.id, r.vehicle])).toEqual([
+      ['kurier-ß', 'vélo'],
+      ['plain', 'bike'],
+    ]);
+    await expect(index.upsertCourier('ams', courier('x'.repeat(37), AMSTERDAM))).rejects.toThrow(
+      /1 to 36 bytes/,
+    );
+    await expect(
+      index.upsertCourier('ams', courier('y', AMSTERDAM, { vehicle: 'cargo-bike' })),
+    ).rejects.toThrow(/at most 8 bytes/);
+  });
+
+  it('a ping of a courier listed in the old layout (idle, no slot) is refused as unknown, so it goes online again', async () => {
+    const { index, k } = fresh();
+    await index.upsertCourier('ams', courier('c1', AMSTERDAM));
+    await redis.hdel(k.courier('c1'), 'slot');
+    const summary = await index.ingestPings([{ region: 'ams', courierId: 'c1', ...AMSTERDAM, atMs: 2_000 }]);
+    expect(summary.unknownCourierIds).toEqual(['c1']);
+  });
+
+  it('keeps exactly one cell record, at the slot its hash names and equal to its hash, per courier, and exact idle counters, under random traffic', async () => {
     const { index, k, p } = fresh();
     const rand = mulberry32(3);
     const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
@@ -229,12 +309,14 @@ describe('index Lua scripts on the real Redis', () => {
     }
     const keys = await allKeys(p);
     const membership = new Map<string, string[]>();
-    const cards = new Map<string, string>();
+    const records = new Map<string, CourierRecord>();
+    const slots = new Map<string, number>();
     for (const key of keys.filter((key) => key.startsWith(k.cellPrefix))) {
-      for (const [id, card] of Object.entries(await redis.hgetall(key))) {
-        membership.set(id, [...(membership.get(id) ?? []), key.slice(k.cellPrefix.length)]);
-        cards.set(id, card);
-      }
+      (await recordsOf(key)).forEach((record, slot) => {
+        membership.set(record.id, [...(membership.get(record.id) ?? []), key.slice(k.cellPrefix.length)]);
+        records.set(record.id, record);
+        slots.set(record.id, slot);
+      });
     }
     const idle: Record<string, string> = {};
     for (const id of ids) {
@@ -242,19 +324,9 @@ describe('index Lua scripts on the real Redis', () => {
       const [cell, state] = [h.cell, h.state];
       expect(membership.get(id)).toEqual(state === 'offline' ? undefined : [cell]);
       if (state !== 'offline') {
-        const fields = [
-          h.state,
-          h.lat,
-          h.lng,
-          h.lastSeenMs,
-          h.load,
-          h.capacity,
-          h.kind,
-          h.vehicle,
-          h.shiftEndMs ?? '',
-        ];
-        expect(cards.get(id)).toBe(fields.join('|'));
-      }
+        expect(records.get(id)).toEqual(await index.getCourier('ams', id));
+        expect(h.slot).toBe(String(slots.get(id)));
+      } else expect(h.slot).toBeUndefined();
       if (state === 'idle') idle[cell!] = String(Number(idle[cell!] ?? 0) + 1);
     }
     expect(await redis.hgetall(k.idle)).toEqual(idle);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { cellToBoundary, getHexagonEdgeLengthAvg, gridDisk, latLngToCell, UNITS } from 'h3-js';
 import { describe, expect, it } from 'vitest';
 import { haversineMeters } from '../../../domain/src/geo/lat-lng.js';
-import { cellToRings, ringsCoveringRadius } from '../../src/index/rings.js';
+import { cellsReachingRadius, cellToRings, ringsCoveringRadius } from '../../src/index/rings.js';
 
 describe('ringsCoveringRadius', () => {
   it('gives a disk that contains every point within the radius, and one ring less does not', () => {
@@ -39,6 +39,46 @@ describe('ringsCoveringRadius', () => {
         },
       ),
       { numRuns: 300, seed: 20_240_601 },
+    );
+  });
+});
+
+describe('cellsReachingRadius', () => {
+  it('keeps the cell of every point within the radius, and leaves out cells wholly outside', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 52.2, max: 52.5, noNaN: true }),
+        fc.double({ min: 4.7, max: 5.1, noNaN: true }),
+        fc.double({ min: 100, max: 5_000, noNaN: true }),
+        fc.constantFrom(7, 8, 9),
+        fc.double({ min: 0, max: 2 * Math.PI, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (lat, lng, radiusMeters, res, bearing, fraction) => {
+          const center = { lat, lng };
+          const rings = cellToRings(
+            latLngToCell(lat, lng, res),
+            ringsCoveringRadius(center, radiusMeters, res),
+          );
+          const cells = rings.flat();
+          const reaching = cellsReachingRadius(center, rings, radiusMeters);
+          expect(reaching).toHaveLength(cells.length);
+          const d = radiusMeters * Math.sqrt(fraction);
+          const p = {
+            lat: lat + (Math.cos(bearing) * d) / 111_195,
+            lng: lng + (Math.sin(bearing) * d) / (111_195 * Math.cos((lat * Math.PI) / 180)),
+          };
+          if (haversineMeters(center, p) <= radiusMeters) {
+            expect(reaching[cells.indexOf(latLngToCell(p.lat, p.lng, res))]).toBe(true);
+          }
+          // A cell left out has every vertex farther than the radius.
+          cells.forEach((cell, i) => {
+            if (reaching[i]) return;
+            for (const [vLat, vLng] of cellToBoundary(cell))
+              expect(haversineMeters(center, { lat: vLat!, lng: vLng! })).toBeGreaterThan(radiusMeters);
+          });
+        },
+      ),
+      { numRuns: 300, seed: 20_261_201 },
     );
   });
 });

@@ -1,22 +1,32 @@
 -- setState: changes a courier's state (idle|busy|offline), optionally its load and capacity,
--- keeping its cell listing and the idle counters in step.
+-- keeping its cell record and the idle counters in step.
 -- KEYS[1] courier hash, KEYS[2] idle hash
--- ARGV[1] cell key prefix, ARGV[2] id, ARGV[3] state, ARGV[4] load ('' keeps), ARGV[5] capacity ('' keeps)
+-- ARGV[1] cell key prefix, ARGV[2] courier key prefix, ARGV[3] id, ARGV[4] state,
+-- ARGV[5] load ('' keeps), ARGV[6] capacity ('' keeps)
 -- returns 1 done, -1 unknown courier, -2 load over capacity
---- @include "card"
+--- @include "record"
 --- @include "relocate"
 
 local cur = redis.call('HMGET', KEYS[1], 'cell', 'state', 'load', 'capacity', 'lat', 'lng', 'lastSeenMs',
-  'kind', 'vehicle', 'shiftEndMs')
+  'kind', 'vehicle', 'shiftEndMs', 'slot')
 if not cur[2] then
   return -1
 end
-local load = ARGV[4] ~= '' and ARGV[4] or cur[3]
-local capacity = ARGV[5] ~= '' and ARGV[5] or cur[4]
+local load = ARGV[5] ~= '' and ARGV[5] or cur[3]
+local capacity = ARGV[6] ~= '' and ARGV[6] or cur[4]
 if tonumber(load) > tonumber(capacity) then
   return -2
 end
-redis.call('HSET', KEYS[1], 'state', ARGV[3], 'load', load, 'capacity', capacity)
-local newCard = card(ARGV[3], cur[5], cur[6], cur[7], load, capacity, cur[8], cur[9], cur[10])
-relocate(ARGV[1], KEYS[2], ARGV[2], cur[1], cur[2], cur[1], ARGV[3], newCard)
+local state = ARGV[4]
+local rec = false
+if state ~= 'offline' then
+  rec = record(state, cur[8], cur[9], load, capacity, cur[5], cur[6], cur[7], cur[10], ARGV[3])
+end
+local slot = relocate(ARGV[1], ARGV[2], KEYS[2], ARGV[3], cur[1], cur[2], cur[11], cur[1], state, rec)
+redis.call('HSET', KEYS[1], 'state', state, 'load', load, 'capacity', capacity)
+if slot then
+  redis.call('HSET', KEYS[1], 'slot', slot)
+elseif cur[11] then
+  redis.call('HDEL', KEYS[1], 'slot')
+end
 return 1

@@ -1,17 +1,44 @@
--- relocate(cellPrefix, idleKey, id, oldCell, oldState, newCell, newState, newCard)
--- Moves a courier's cell listing and idle counter from (oldCell, oldState) to (newCell, newState).
--- Idle and busy couriers are listed in their cell's hash (id -> card, see includes/card);
+-- relocate(cellPrefix, courierPrefix, idleKey, id, oldCell, oldState, oldSlot, newCell, newState, rec)
+--   -> the courier's slot in newCell, or false when it is not listed there
+-- Moves a courier's record and idle counter from (oldCell, oldState) to (newCell, newState).
+-- Idle and busy couriers are listed as a record (includes/record) in their cell's string;
 -- offline couriers and couriers without a cell (false) are listed nowhere. Idle couriers count
--- in `idle[cell]`. The new card is written whenever the courier stays listed.
-local function relocate(cellPrefix, idleKey, id, oldCell, oldState, newCell, newState, newCard)
-  local wasListed = oldCell and (oldState == 'idle' or oldState == 'busy')
+-- in `idle[cell]`. Leaving a cell moves the cell's last record into the hole (its courier's
+-- `slot` is rewritten) and shortens the string; joining one appends. Needs includes/record.
+local function unlist(cellPrefix, courierPrefix, cell, slot)
+  local key = cellPrefix .. cell
+  local s = redis.call('GET', key)
+  local off = tonumber(slot) * RECORD_BYTES
+  if not s or off + RECORD_BYTES > #s then
+    return
+  end
+  local len = #s
+  if len == RECORD_BYTES then
+    redis.call('DEL', key)
+  elseif off + RECORD_BYTES == len then
+    redis.call('SET', key, string.sub(s, 1, off))
+  else
+    local last = string.sub(s, len - RECORD_BYTES + 1)
+    redis.call('SET', key, string.sub(s, 1, off) .. last .. string.sub(s, off + RECORD_BYTES + 1, len - RECORD_BYTES))
+    redis.call('HSET', courierPrefix .. string.sub(last, 49, 48 + string.byte(last, 8)), 'slot', slot)
+  end
+end
+
+local function relocate(cellPrefix, courierPrefix, idleKey, id, oldCell, oldState, oldSlot, newCell, newState, rec)
+  local wasListed = oldCell and oldSlot and (oldState == 'idle' or oldState == 'busy')
   local isListed = newCell and (newState == 'idle' or newState == 'busy')
   local sameCell = oldCell == newCell
-  if wasListed and not (isListed and sameCell) then
-    redis.call('HDEL', cellPrefix .. oldCell, id)
-  end
-  if isListed then
-    redis.call('HSET', cellPrefix .. newCell, id, newCard)
+  local slot = false
+  if wasListed and isListed and sameCell then
+    redis.call('SETRANGE', cellPrefix .. newCell, tonumber(oldSlot) * RECORD_BYTES, rec)
+    slot = tonumber(oldSlot)
+  else
+    if wasListed then
+      unlist(cellPrefix, courierPrefix, oldCell, oldSlot)
+    end
+    if isListed then
+      slot = redis.call('APPEND', cellPrefix .. newCell, rec) / RECORD_BYTES - 1
+    end
   end
   local wasIdle = oldCell and oldState == 'idle'
   local isIdle = newCell and newState == 'idle'
@@ -23,4 +50,5 @@ local function relocate(cellPrefix, idleKey, id, oldCell, oldState, newCell, new
   if isIdle and not (wasIdle and sameCell) then
     redis.call('HINCRBY', idleKey, newCell, 1)
   end
+  return slot
 end
