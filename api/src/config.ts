@@ -34,9 +34,9 @@ const ApiConfigSchema = Type.Object({
   /** A tracking link stops working this long after delivery or cancellation. */
   TRACKING_LINK_TTL_MS: Type.Integer({ minimum: 0, default: 2 * 3600 * 1000 }),
   /** Most sockets one courier or operator account may hold at once (over all api processes). */
-  MAX_SOCKETS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
+  MAX_SOCKETS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
   /** Most customers' sockets open on one order's tracking link at once. */
-  MAX_SOCKETS_PER_TRACKING_LINK: Type.Integer({ minimum: 1, default: 10 }),
+  MAX_SOCKETS_PER_TRACKING_LINK: Type.Integer({ minimum: 1, default: 20 }),
   RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   /** Run the outbox → webhook worker inside the api process (docker-compose runs it apart). */
   RUN_WEBHOOK_WORKER: Type.Boolean({ default: true }),

@@ -71,6 +71,8 @@ async function main(): Promise<void> {
     verifyToken: (token) => app.jwt.verify<AccessClaims>(token),
     log,
     linkTtlAfterEndMs: config.TRACKING_LINK_TTL_MS,
+    maxSocketsPerAccount: config.MAX_SOCKETS_PER_ACCOUNT,
+    maxSocketsPerTrackingLink: config.MAX_SOCKETS_PER_TRACKING_LINK,
   });
 
   let closing = false;

@@ -106,6 +106,8 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
       verifyToken: (token) => app.jwt.verify<AccessClaims>(token),
       log: { error: () => undefined, warn: () => undefined },
       linkTtlAfterEndMs: config.TRACKING_LINK_TTL_MS,
+      maxSocketsPerAccount: config.MAX_SOCKETS_PER_ACCOUNT,
+      maxSocketsPerTrackingLink: config.MAX_SOCKETS_PER_TRACKING_LINK,
       opsDeltaIntervalMs: 200,
       trackIntervalMs: 200,
     });

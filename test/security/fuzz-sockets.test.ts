@@ -19,7 +19,11 @@ const EVENTS = LONG ? 10_200 : 600;
 const SEED = Number(process.env.O2O_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const SOCKETS_PER_NAMESPACE = LONG ? 30 : 12;
 
-const api = useSecurityApi();
+// The fuzzer spreads its events over many sockets of one account (the per-account cap has a test
+// of its own, socket-caps.test.ts).
+const api = useSecurityApi({
+  config: { MAX_SOCKETS_PER_ACCOUNT: 1000, MAX_SOCKETS_PER_TRACKING_LINK: 1000 },
+});
 const clients = useSocketClients();
 const figures = {
   events: 0,

@@ -9,6 +9,7 @@ import { putCourierOnline } from '../couriers/go-online.js';
 import { relayCourierEvent, setUpCourierNamespace } from './courier-namespace.js';
 import { setUpOpsNamespace } from './ops-namespace.js';
 import { PingBatcher } from './ping-batcher.js';
+import { capSockets, SocketCap } from './socket-cap.js';
 import { fanOutToTrackers, orderRoom, setUpTrackNamespace, trackUpdate } from './track-namespace.js';
 
 export interface GatewayDeps {
@@ -26,6 +27,10 @@ export interface GatewayDeps {
   maxMessageBytes?: number;
   /** How long a dropped client may come back and get what it missed (default 2 minutes). */
   recoveryWindowMs?: number;
+  /** Most sockets one courier or operator account holds at once, over all api processes (10). */
+  maxSocketsPerAccount?: number;
+  /** Most `/track` sockets open on one order's tracking link at once (20). */
+  maxSocketsPerTrackingLink?: number;
 }
 
 /**
@@ -112,6 +117,26 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
     log: deps.log,
     ...(deps.opsDeltaIntervalMs ? { deltaIntervalMs: deps.opsDeltaIntervalMs } : {}),
   });
+  // After each namespace's own handshake check, which put the owner in socket.data.
+  const socketCap = new SocketCap(live.redis, live.prefix, {
+    onError: (err) => deps.log.warn({ err }, 'socket cap unavailable; socket let in'),
+  });
+  const perAccount = deps.maxSocketsPerAccount ?? 10;
+  capSockets(
+    courierNsp,
+    socketCap,
+    'courier',
+    perAccount,
+    (s) => (s.data as { courierId: string }).courierId,
+  );
+  capSockets(opsNsp, socketCap, 'operator', perAccount, (s) => (s.data as { operatorId: string }).operatorId);
+  capSockets(
+    trackNsp,
+    socketCap,
+    'track',
+    deps.maxSocketsPerTrackingLink ?? 20,
+    (s) => (s.data as { orderId: string }).orderId,
+  );
 
   // Every api process hears every order change and tells its own viewers of that order (a
   // broadcast through the adapter from each process would reach them once per process).
@@ -150,6 +175,7 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
       clearInterval(trackTimer);
       clearInterval(trimTimer);
       await pings.close();
+      await socketCap.close();
       await deps.subscriber.punsubscribe(pattern, orderPattern).catch(() => undefined);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },

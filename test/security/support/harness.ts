@@ -145,6 +145,8 @@ export function useSecurityApi(options: HarnessOptions = {}): SecurityApi {
       verifyToken: (token) => app.jwt.verify<AccessClaims>(token),
       log: { error: (obj) => gatewayErrors.push(obj), warn: () => undefined },
       linkTtlAfterEndMs: config.TRACKING_LINK_TTL_MS,
+      maxSocketsPerAccount: config.MAX_SOCKETS_PER_ACCOUNT,
+      maxSocketsPerTrackingLink: config.MAX_SOCKETS_PER_TRACKING_LINK,
       opsDeltaIntervalMs: 200,
       trackIntervalMs: 200,
       ...(options.recoveryWindowMs ? { recoveryWindowMs: options.recoveryWindowMs } : {}),
