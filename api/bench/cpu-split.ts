@@ -1,11 +1,13 @@
 /**
- * Where the CPU of a create goes: `node --import tsx api/bench/cpu-split.ts [seconds] [connections]`
- * starts the bench servers, loads POST /v1/orders like `npm run bench -- api`, and divides each
- * process's CPU time (utime + stime from /proc/<pid>/stat) by the orders answered: the api process,
- * this process (the load generator), the bench database's Postgres backends, Postgres's own
- * background processes (WAL writer, checkpointer…), and Redis (whole process, shared with whatever
- * else runs on the machine, so also its per-command time from INFO commandstats).
- * Set BENCH_SERVER_NODE_OPTIONS=--cpu-prof --cpu-prof-dir=/tmp/prof to profile the api process.
+ * Where the CPU of a create goes:
+ *   node --import tsx api/bench/cpu-split.ts [seconds=10] [connections=50] [orders|hello] [rate]
+ * starts the bench servers, loads POST /v1/orders like `npm run bench -- api` (or the hello-world
+ * route, for its cost per request; `rate` fixes the request rate), and divides each process's CPU
+ * time (utime + stime from /proc/<pid>/stat) by the requests answered: the api process, this
+ * process (the load generator), the bench database's Postgres backends, Postgres's own background
+ * processes (WAL writer, checkpointer…), and Redis (the whole process, shared with whatever else
+ * runs on the machine, so also its per-command time from INFO commandstats).
+ * BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the api process.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
 /** `orders` (POST /v1/orders) or `hello` (the baseline route, for its cost per request). */
 const target = process.argv[4] ?? 'orders';
+/** A fixed rate (req/s) instead of as fast as it goes: CPU per order compares better between runs. */
+const rate = process.argv[5] ? Number(process.argv[5]) : undefined;
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 function cpuMs(pid: number): number {
@@ -72,7 +76,7 @@ try {
       ),
     )
     .map((p) => p.pid);
-  const redisPid = all.find((p) => p.cmd.startsWith('redis-server'))?.pid ?? 0;
+  const redisPid = all.find((p) => p.cmd.startsWith('redis-server') && p.cmd.includes(':6379'))?.pid ?? 0;
   const groups: Record<string, number[]> = {
     api: [child.pid ?? 0],
     loadgen: [process.pid],
@@ -95,8 +99,13 @@ try {
   const wallStart = performance.now();
   const result = await run(
     target === 'hello'
-      ? { url: `${servers.helloUrl}/hello`, connections, duration: seconds }
-      : createOrdersOptions(servers, seconds, connections),
+      ? {
+          url: `${servers.helloUrl}/hello`,
+          connections,
+          duration: seconds,
+          ...(rate ? { overallRate: rate } : {}),
+        }
+      : createOrdersOptions(servers, seconds, connections, rate),
   );
   const wallMs = performance.now() - wallStart;
   const cmdAfter = await redisCommandUsec(redis);

@@ -17,9 +17,10 @@ interface Pending {
  * After-commit effects on the real Redis: the dispatch queue and the webhook queue. Calls that
  * arrive together are flushed together: one ZADD (and one ZREM) per region for the dispatch
  * queues, one PUBLISH per region naming all its changed orders, one bulk add for the webhook
- * jobs. The orders of one group commit are answered in one tick, so by default the flush waits
- * only for the end of that tick (`maxDelayMs` 0: setImmediate); each caller's promise settles when
- * its batch is written.
+ * jobs, after at most `maxDelayMs` (0: at the end of the tick). Each caller's promise settles when
+ * its batch is written. The default of 2 ms lets the orders of two or three group commits share a
+ * flush: flushing each commit's orders at the end of its tick measured slower (more MULTI/EXEC
+ * round trips for BullMQ), 354–389 against 525–658 creates/s in three interleaved runs.
  */
 export function redisOrderEffects(
   redis: Redis,
@@ -27,7 +28,7 @@ export function redisOrderEffects(
   outboxQueue: Queue<OutboxJob>,
   options: { maxDelayMs?: number; maxBatch?: number } = {},
 ): OrderEffects {
-  const maxDelayMs = options.maxDelayMs ?? 0;
+  const maxDelayMs = options.maxDelayMs ?? 2;
   const maxBatch = options.maxBatch ?? 500;
   let batch: Pending[] = [];
   let scheduled: { cancel: () => void } | undefined;
