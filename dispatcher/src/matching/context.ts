@@ -39,6 +39,7 @@ export function contextFromSnapshot<P>(
     spareCapacity[c] = usable ? Math.max(0, courier.capacity - courier.load) : 0;
     courierTerm[c] = courierOnlyCost(courier, now, policy);
   }
+  if (policy.positionWeight !== 0) addPositionTerm(snapshot, travelTime, policy, spareCapacity, courierTerm);
   return {
     now,
     policy,
@@ -80,4 +81,59 @@ export function orderCost(clickToDoorSeconds: number, policy: MatchingPolicy): n
     cost += policy.overMaxWeight * (clickToDoorSeconds - policy.maxClickToDoorSeconds);
   }
   return cost;
+}
+
+/** The position term looks at the busiest stores, and at the nearest of them for each courier. */
+const POSITION_STORES = 32;
+const POSITION_NEAREST = 10;
+
+/**
+ * Where a courier waits matters: couriers wait at their last drop-off, and one far from where the
+ * orders come from is slow to whatever comes next. Per usable courier, `far` = mean travel to the
+ * `POSITION_NEAREST` nearest of the `POSITION_STORES` busiest stores (`snapshot.demand`, or the
+ * waiting orders' stores); a courier costs `positionWeight` × (mean far of all − its far) more, so
+ * of two otherwise equal couriers the one in the thinner place goes and the well-placed one stays.
+ */
+function addPositionTerm<P>(
+  snapshot: MatchingSnapshot<P>,
+  travelTime: TravelTime<P>,
+  policy: MatchingPolicy,
+  spareCapacity: Int32Array,
+  courierTerm: Float64Array,
+): void {
+  const weights = new Map<string, { at: P; n: number }>();
+  if (snapshot.demand && snapshot.demand.length > 0)
+    for (const d of snapshot.demand) weights.set(d.id, { at: d.at, n: d.weight });
+  else
+    for (const o of snapshot.orders) {
+      const w = weights.get(o.storeId);
+      if (w) w.n++;
+      else weights.set(o.storeId, { at: o.pickup, n: 1 });
+    }
+  if (weights.size === 0) return;
+  const stores = [...weights.entries()]
+    .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, POSITION_STORES)
+    .map(([, w]) => w.at);
+  const m = snapshot.couriers.length;
+  const far = new Float64Array(m);
+  const rides = new Float64Array(stores.length);
+  const nearest = Math.min(POSITION_NEAREST, stores.length);
+  let total = 0;
+  let counted = 0;
+  for (let c = 0; c < m; c++) {
+    if (spareCapacity[c]! <= 0) continue;
+    const courier = snapshot.couriers[c]!;
+    for (let s = 0; s < stores.length; s++)
+      rides[s] = travelTime.seconds(courier.position, stores[s]!, courier.vehicle);
+    rides.sort();
+    let sum = 0;
+    for (let q = 0; q < nearest; q++) sum += rides[q]!;
+    far[c] = sum / nearest;
+    total += far[c]!;
+    counted++;
+  }
+  const mean = total / Math.max(1, counted);
+  for (let c = 0; c < m; c++)
+    if (spareCapacity[c]! > 0) courierTerm[c] = courierTerm[c]! + policy.positionWeight * (mean - far[c]!);
 }

@@ -30,6 +30,7 @@ export function decideAssignments<P>(
   const jobs = ordersToBundles(ctx, candidates, ctx.scarcity);
   const problem = problemFromJobs(ctx, jobs);
   const { rowToCol } = solveByComponents(problem);
+  keepLastChances(ctx, jobs, problem, rowToCol);
   return decisionsFromSolution(ctx, jobs, problem, rowToCol);
 }
 
@@ -58,13 +59,14 @@ export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateList
 }
 
 /** The assignment problem of this cycle: rows are jobs, columns are couriers (snapshot indices). */
-export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]): SparseAssignmentProblem {
+export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]): CycleProblem {
   let edges = 0;
   for (const job of jobs) edges += job.couriers.length;
   const rowStart = new Int32Array(jobs.length + 1);
   const col = new Int32Array(edges);
   const cost = new Float64Array(edges);
   const unassignedCost = new Float64Array(jobs.length);
+  const mustAssign = new Uint8Array(jobs.length);
   let e = 0;
   jobs.forEach((job, r) => {
     rowStart[r] = e;
@@ -83,7 +85,11 @@ export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]
       return;
     }
     const hold = holdCost(ctx, job);
-    unassignedCost[r] = Number.isFinite(hold) ? hold : best + MUST_ASSIGN_PENALTY;
+    if (Number.isFinite(hold)) unassignedCost[r] = hold;
+    else {
+      unassignedCost[r] = best + MUST_ASSIGN_PENALTY;
+      mustAssign[r] = 1;
+    }
   });
   rowStart[jobs.length] = e;
   return {
@@ -93,7 +99,66 @@ export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]
     col: col.subarray(0, e),
     cost: cost.subarray(0, e),
     unassignedCost,
+    mustAssign,
   };
+}
+
+/** The assignment problem of one cycle, and which rows must be served now or never (1). */
+export interface CycleProblem extends SparseAssignmentProblem {
+  mustAssign: Uint8Array;
+}
+
+/**
+ * A job that must be served now or never (no candidate could still take it after the hold delay)
+ * can lose its courier to another such job, because the solver gives each courier one job per
+ * cycle. When that courier could do the lost job first and the other one after it, but not the
+ * other way round, the two swap: both get delivered, where the solver's choice would lose one.
+ * Mutates `rowToCol`; deterministic (rows in order, candidates earliest first).
+ */
+export function keepLastChances<P>(
+  ctx: MatchingContext<P>,
+  jobs: readonly Job[],
+  problem: CycleProblem,
+  rowToCol: Int32Array,
+): void {
+  const colToRow = new Map<number, number>();
+  rowToCol.forEach((c, r) => {
+    if (c >= 0) colToRow.set(c, r);
+  });
+  const mustRow = (r: number) => problem.mustAssign[r] === 1;
+  for (let r = 0; r < jobs.length; r++) {
+    if (rowToCol[r]! >= 0 || !mustRow(r)) continue;
+    const lost = jobs[r]!;
+    for (let j = 0; j < lost.couriers.length; j++) {
+      const c = lost.couriers[j]!;
+      const other = colToRow.get(c);
+      if (other === undefined || !mustRow(other)) continue;
+      const kept = jobs[other]!;
+      const keptArrive = kept.arriveStore[kept.couriers.indexOf(c)]!;
+      if (!Number.isFinite(jobCost(ctx, lost, c, lost.arriveStore[j]!))) continue;
+      if (canFollow(ctx, kept, keptArrive, lost, c)) continue; // it gets its turn after the other
+      if (!canFollow(ctx, lost, lost.arriveStore[j]!, kept, c)) continue; // one of them is lost
+      rowToCol[r] = c;
+      rowToCol[other] = -1;
+      colToRow.set(c, r);
+      break;
+    }
+  }
+}
+
+/** Whether courier `c`, doing `first` (reaching its store at `arrive`), can still pick up `second` after it. */
+function canFollow<P>(ctx: MatchingContext<P>, first: Job, arrive: number, second: Job, c: number): boolean {
+  const courier = ctx.couriers[c]!;
+  const times = jobTimes(ctx, first, c, arrive);
+  const halfDropoff = ctx.policy.service.dropoffSeconds / 2;
+  const freeAt = times.dropoffAt[times.dropoffAt.length - 1]! + halfDropoff;
+  const from = ctx.orders[first.orders[first.orders.length - 1]!]!.dropoff;
+  const to = ctx.orders[second.orders[0]!]!.pickup;
+  const pickupAt = Math.max(
+    second.readyAt,
+    freeAt + ctx.travelTime.seconds(from, to, courier.vehicle) + ctx.policy.service.pickupSeconds / 2,
+  );
+  return pickupAt <= courier.shiftEndsAt;
 }
 
 /** Commits jobs whose courier is free and must leave soon; everything else waits, with a reason. */

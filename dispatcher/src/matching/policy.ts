@@ -27,6 +27,12 @@ export interface MatchingPolicy {
    * every minute of a courier delays someone else, so short jobs and bundles win.
    */
   busyWeight: number;
+  /**
+   * Per second a courier is nearer to the busy stores than the average courier, its use costs this
+   * much more (and a courier farther away this much less): well-placed couriers are kept for what
+   * comes next (`context.ts`, `addPositionTerm`).
+   */
+  positionWeight: number;
 
   /** Extra cost of a crowdsourced rider, so in-house riders go first. */
   crowdPenaltySeconds: number;
@@ -84,6 +90,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   courierWaitWeight: 0.1,
   travelWeight: 0.05,
   busyWeight: 3,
+  positionWeight: 0.1,
   crowdPenaltySeconds: 120,
   declineDelaySeconds: 300,
   idleWeight: 0.01,

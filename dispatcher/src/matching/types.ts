@@ -57,6 +57,8 @@ export interface CourierToMatch<P> {
 export interface MatchingSnapshot<P> {
   orders: readonly OrderToMatch<P>[];
   couriers: readonly CourierToMatch<P>[];
+  /** Where orders come from lately (stores and how many orders each had), for the position term. */
+  demand?: readonly { id: string; at: P; weight: number }[];
 }
 
 /** Service times at both ends, seconds. Half is spent before the pickup/drop-off instant, half after. */

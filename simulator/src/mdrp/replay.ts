@@ -42,6 +42,8 @@ interface CourierState {
 }
 
 const DEFAULT_CAPACITY = 6;
+/** The snapshot's `demand`: the restaurants of the orders placed in this many last minutes. */
+const DEMAND_WINDOW_MINUTES = 180;
 
 /**
  * Replays an instance with a simulated clock: every minute, the waiting orders and the couriers
@@ -104,7 +106,14 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
       });
     }
     const started = performance.now();
-    const snapshot = { orders: [...pending.values()], couriers };
+    // Where orders came from in the last hours (known at minute t: placed orders only).
+    const counts = new Map<string, number>();
+    for (let k = next - 1; k >= 0 && byPlacement[k]!.placedAt > t - DEMAND_WINDOW_MINUTES; k--) {
+      const r = byPlacement[k]!.restaurantId;
+      counts.set(r, (counts.get(r) ?? 0) + 1);
+    }
+    const demand = [...counts].map(([id, weight]) => ({ id, at: instance.restaurants.get(id)!, weight }));
+    const snapshot = { orders: [...pending.values()], couriers, demand };
     const decisions = decide(snapshot, { now: t * 60, travelTime: travel, policy, service });
     decideMs += performance.now() - started;
     cycles++;

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { benchmarkTravelTime, type PlanePoint } from '../../../domain/src/geo/travel-time.js';
+import {
+  type CourierToMatch,
+  decideAssignments,
+  type MatchingSnapshot,
+  type OrderToMatch,
+} from '../../src/matching/index.js';
+
+const travelTime = benchmarkTravelTime(320); // 320 m per minute: 1,600 m is 5 minutes
+const NOW = 10_000;
+const MIN = 60;
+
+function order(id: string, storeId: string, pickup: PlanePoint, dropoff: PlanePoint, readyAt: number) {
+  return {
+    id,
+    storeId,
+    pickup,
+    dropoff,
+    placedAt: NOW - 5 * MIN,
+    readyAt,
+  } satisfies OrderToMatch<PlanePoint>;
+}
+
+function courier(
+  id: string,
+  position: PlanePoint,
+  shiftEndsAt: number,
+  freeAt = NOW,
+): CourierToMatch<PlanePoint> {
+  return { id, kind: 'in_house', position, freeAt, shiftEndsAt, load: 0, capacity: 4, idleSince: freeAt };
+}
+
+describe('the last courier of the day', () => {
+  // One courier left, off at NOW + 25 min, on a line: store A 5 min away, A's customer 5 min
+  // further, store B 5 min beyond that. A first then B fits (B picked up at the last minute);
+  // B first then A does not. Neither can wait 30 minutes, so both must be served now or never,
+  // and the solver gives one courier one job: without the repair pass, a tie it may break for B.
+  const c = courier('last', { x: 0, y: 0 }, NOW + 25 * MIN);
+  const a = order('a', 'store-a', { x: 0, y: 1600 }, { x: 0, y: 3200 }, NOW + 7 * MIN);
+  const b = order('b', 'store-b', { x: 0, y: 4800 }, { x: 0, y: 6400 }, NOW + 25 * MIN);
+
+  it('takes the order it can do first, so it can still do the other one after it', () => {
+    for (const orders of [
+      [a, b],
+      [b, a],
+    ]) {
+      const { assignments, waiting } = decideAssignments({ orders, couriers: [c] }, { now: NOW, travelTime });
+      expect(assignments.map((x) => [x.courierId, x.orderIds])).toEqual([['last', ['a']]]);
+      expect(waiting.map((w) => w.orderId)).toEqual(['b']);
+      // A is dropped off at NOW + 16 min and the courier leaves at NOW + 18 min: the next cycle
+      // then gives B to the same courier, picked up at its shift's last minute.
+      expect(assignments[0]!.dropoffAt).toEqual([NOW + 16 * MIN]);
+      const later: MatchingSnapshot<PlanePoint> = {
+        orders: [b],
+        couriers: [courier('last', a.dropoff, NOW + 25 * MIN, NOW + 18 * MIN)],
+      };
+      const next = decideAssignments(later, { now: NOW + 18 * MIN, travelTime });
+      expect(next.assignments.map((x) => [x.courierId, x.orderIds, x.pickupAt])).toEqual([
+        ['last', ['b'], NOW + 25 * MIN],
+      ]);
+    }
+  });
+});
+
+describe('where couriers wait', () => {
+  // Two couriers 5 minutes from the store of the only waiting order, one on each side. The busy
+  // stores of the last hours are beyond `near`; `far` waits where few orders come from.
+  const store = { x: 0, y: 0 };
+  const near = courier('near', { x: 0, y: 1600 }, NOW + 8 * 3600);
+  const far = courier('far', { x: 0, y: -1600 }, NOW + 8 * 3600);
+  const snapshot: MatchingSnapshot<PlanePoint> = {
+    orders: [order('o', 'store', store, { x: 1600, y: 0 }, NOW + 7 * MIN)],
+    couriers: [near, far],
+    demand: [
+      { id: 'store', at: store, weight: 1 },
+      { id: 'busy-1', at: { x: 0, y: 3200 }, weight: 12 },
+      { id: 'busy-2', at: { x: 400, y: 3600 }, weight: 9 },
+    ],
+  };
+
+  it('sends the courier waiting far from the busy stores, and keeps the well-placed one', () => {
+    const { assignments } = decideAssignments(snapshot, { now: NOW, travelTime });
+    expect(assignments.map((x) => x.courierId)).toEqual(['far']);
+  });
+
+  it('without the position term the two are a tie', () => {
+    const one = decideAssignments(snapshot, { now: NOW, travelTime, policy: { positionWeight: 0 } });
+    const swapped = decideAssignments(
+      { ...snapshot, couriers: [far, near] },
+      { now: NOW, travelTime, policy: { positionWeight: 0 } },
+    );
+    expect([one.assignments[0]!.cost]).toEqual([swapped.assignments[0]!.cost]);
+  });
+});
