@@ -84,15 +84,56 @@ export function statesMask(states: readonly SearchableState[]): number {
 const EARTH_RADIUS_METERS = 6_371_008.8;
 const DEG_TO_RAD = Math.PI / 180;
 
-/** A search center with what every distance from it needs precomputed. */
+const METERS_PER_DEGREE = EARTH_RADIUS_METERS * DEG_TO_RAD;
+/** Radii up to this get the flat pre-check below (its error stays far inside the margin). */
+const MAX_PRECHECK_METERS = 100_000;
+
+/**
+ * A search center with what every distance from it needs precomputed: its cosine, and a flat
+ * (equirectangular) bound that can only underestimate a distance within the radius (longitude
+ * scaled at the latitude farthest from the equator the circle reaches), so a record whose flat
+ * distance exceeds the radius by 1 % + 10 m is outside without any trigonometry.
+ */
 export interface DistanceFrom {
   lat: number;
   lng: number;
   cosLat: number;
+  metersPerLng: number;
+  /** Squared flat distance beyond which a record is surely outside; Infinity: no pre-check. */
+  outsideSquared: number;
 }
 
-export function distanceFrom(center: LatLng): DistanceFrom {
-  return { lat: center.lat, lng: center.lng, cosLat: Math.cos(center.lat * DEG_TO_RAD) };
+export function distanceFrom(center: LatLng, withinMeters = Number.POSITIVE_INFINITY): DistanceFrom {
+  const reachDegrees = Math.abs(center.lat) + withinMeters / METERS_PER_DEGREE + 0.01;
+  const metersPerLng = METERS_PER_DEGREE * Math.cos(reachDegrees * DEG_TO_RAD);
+  // Not near a pole, and not across the antimeridian (longitudes there do not subtract).
+  const precheck =
+    withinMeters <= MAX_PRECHECK_METERS &&
+    reachDegrees < 89 &&
+    Math.abs(center.lng) + (withinMeters * 1.01 + 10) / metersPerLng < 179;
+  const outside = withinMeters * 1.01 + 10;
+  return {
+    lat: center.lat,
+    lng: center.lng,
+    cosLat: Math.cos(center.lat * DEG_TO_RAD),
+    metersPerLng: precheck ? metersPerLng : 0,
+    outsideSquared: precheck ? outside * outside : Number.POSITIVE_INFINITY,
+  };
+}
+
+/** The flat pre-check: true only for points farther than the radius (see DistanceFrom). */
+export function surelyOutside(center: DistanceFrom, lat: number, lng: number): boolean {
+  const dy = (lat - center.lat) * METERS_PER_DEGREE;
+  const dx = (lng - center.lng) * center.metersPerLng;
+  return dx * dx + dy * dy > center.outsideSquared;
+}
+
+/** haversineMeters(center, point), same operations in the same order (so the same bits). */
+export function metersFrom(center: DistanceFrom, lat: number, lng: number): number {
+  const sinLat = Math.sin(((lat - center.lat) * DEG_TO_RAD) / 2);
+  const sinLng = Math.sin(((lng - center.lng) * DEG_TO_RAD) / 2);
+  const h = sinLat * sinLat + center.cosLat * Math.cos(lat * DEG_TO_RAD) * sinLng * sinLng;
+  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
 /**
@@ -119,10 +160,8 @@ export function recordsToCandidates(
     if ((code & mask) === 0) continue;
     const lat = view.getFloat64(at + RECORD.lat, true);
     const lng = view.getFloat64(at + RECORD.lng, true);
-    const sinLat = Math.sin(((lat - center.lat) * DEG_TO_RAD) / 2);
-    const sinLng = Math.sin(((lng - center.lng) * DEG_TO_RAD) / 2);
-    const h = sinLat * sinLat + center.cosLat * Math.cos(lat * DEG_TO_RAD) * sinLng * sinLng;
-    const distanceMeters = 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)));
+    if (surelyOutside(center, lat, lng)) continue;
+    const distanceMeters = metersFrom(center, lat, lng);
     if (distanceMeters > withinMeters) continue;
     if (text === '') text = buf.toString('latin1');
     const flags = buf[at + RECORD.flags]!;

@@ -190,7 +190,15 @@ export class RedisCourierIndex implements CourierIndex {
   }
 
   async getCourier(region: string, courierId: string): Promise<CourierRecord | null> {
-    const fields = await this.redis.hgetall(this.keys(region).courier(courierId));
+    const k = this.keys(region);
+    const flat = (await callScript(
+      this.redis,
+      'getCourier',
+      [k.courier(courierId)],
+      [k.cellPrefix],
+    )) as string[];
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
     if (fields.state === undefined) return null;
     return fieldsToCourierRecord(courierId, fields);
   }
@@ -255,7 +263,7 @@ export class RedisCourierIndex implements CourierIndex {
       cells = reply.slice(1) as (Buffer | null)[];
     }
     const candidates: Candidate[] = [];
-    const from = distanceFrom(centerPoint);
+    const from = distanceFrom(centerPoint, within);
     const mask = statesMask(states);
     let i = 0;
     let n = 0;

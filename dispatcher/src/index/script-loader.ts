@@ -13,9 +13,10 @@ export type ScriptName =
   | 'removeCourier'
   | 'evictSilent'
   | 'incrWaiting'
-  | 'findCandidates';
+  | 'findCandidates'
+  | 'getCourier';
 
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['findCandidates']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['findCandidates', 'getCourier']);
 
 export interface IndexScript {
   name: ScriptName;

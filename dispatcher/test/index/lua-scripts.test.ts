@@ -139,7 +139,28 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(far)]: '1' });
     expect(await redis.zscore(k.seen, 'c1')).toBe('3000');
-    expect(await redis.hmget(k.courier('c1'), 'lat', 'lastSeenMs')).toEqual([String(far.lat), '3000']);
+    // A listed courier's position lives in its record; its hash keeps where it went online.
+    expect(await redis.hmget(k.courier('c1'), 'lat', 'lastSeenMs', 'cell')).toEqual([
+      String(AMSTERDAM.lat),
+      '1000',
+      cellOf(far),
+    ]);
+    // Going offline writes the record's position to the hash (exactly: 17 digits read back the same).
+    await index.setState('ams', 'c1', { state: 'offline' });
+    const [lat, lng, seen] = await redis.hmget(k.courier('c1'), 'lat', 'lng', 'lastSeenMs');
+    expect([Number(lat), Number(lng), Number(seen)]).toEqual([far.lat, far.lng, 3_000]);
+    // An offline courier's pings are written to its hash.
+    await index.moveCourier({ region: 'ams', courierId: 'c1', ...AMSTERDAM, atMs: 4_000 });
+    expect(await redis.hmget(k.courier('c1'), 'lat', 'lastSeenMs', 'cell')).toEqual([
+      String(AMSTERDAM.lat),
+      '4000',
+      cellOf(AMSTERDAM),
+    ]);
+    expect(await index.getCourier('ams', 'c1')).toMatchObject({
+      ...AMSTERDAM,
+      lastSeenMs: 4_000,
+      state: 'offline',
+    });
     expect(await redis.exists(k.courier('ghost'))).toBe(0);
   });
 

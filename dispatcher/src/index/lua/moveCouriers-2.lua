@@ -5,46 +5,47 @@
 -- then per ping 5 values: courier id, lat, lng, index cell, atMs
 -- returns one code per ping: 1 moved to another cell, 0 same cell,
 --   -1 unknown courier (no hash, or no record though idle or busy), -10 stale (atMs older than lastSeenMs)
--- A listed courier's ping inside its cell rewrites 24 bytes of its record (SETRANGE); a cell
--- change carries the rest of the record over (GETRANGE) into the new cell.
+-- A listed (idle or busy) courier's position and lastSeenMs live in its cell record, not in its
+-- hash (getCourier-1 reads them there): a ping inside its cell is three calls, HMGET of where the
+-- record is, ZADD GT of last seen (which is also the stale check) and one SETRANGE of 24 bytes.
+-- A cell change carries the record over (unlist returns it). An offline courier's position is
+-- written to its hash.
 --- @include "record"
 --- @include "relocate"
 
-local cellPrefix, courierPrefix = ARGV[1], ARGV[2]
+local cellPrefix, courierPrefix, seenKey = ARGV[1], ARGV[2], KEYS[1]
 local results = {}
 for i = 3, #ARGV, 5 do
   local id, lat, lng, cell, atMs = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local courierKey = courierPrefix .. id
-  local cur = redis.call('HMGET', courierKey, 'cell', 'state', 'lastSeenMs', 'slot')
+  local cur = redis.call('HMGET', courierKey, 'cell', 'state', 'slot')
+  local oldCell, state, slot = cur[1], cur[2], cur[3]
+  local listed = state == 'idle' or state == 'busy'
   local code
-  if not cur[2] or (not cur[4] and (cur[2] == 'idle' or cur[2] == 'busy')) then
+  if not state or (listed and not slot) then
     code = -1 -- no hash, or a listed state without a record (the old layout): go online again
-  elseif tonumber(cur[3]) > tonumber(atMs) then
+  elseif redis.call('ZADD', seenKey, 'GT', 'CH', atMs, id) == 0
+    and tonumber(redis.call('ZSCORE', seenKey, id)) > tonumber(atMs) then
     code = -10
+  elseif not listed then
+    redis.call('HSET', courierKey, 'lat', lat, 'lng', lng, 'cell', cell, 'lastSeenMs', atMs)
+    code = oldCell == cell and 0 or 1
+  elseif oldCell == cell then
+    redis.call('SETRANGE', cellPrefix .. cell, tonumber(slot) * RECORD_BYTES + POSITION_OFFSET,
+      position(lat, lng, atMs))
+    code = 0
   else
-    local oldCell, state, slot = cur[1], cur[2], cur[4]
-    local listed = slot and (state == 'idle' or state == 'busy')
-    redis.call('ZADD', KEYS[1], atMs, id)
-    if oldCell == cell then
-      redis.call('HSET', courierKey, 'lat', lat, 'lng', lng, 'lastSeenMs', atMs)
-      if listed then
-        redis.call('SETRANGE', cellPrefix .. cell, tonumber(slot) * RECORD_BYTES + POSITION_OFFSET,
-          position(lat, lng, atMs))
-      end
-      code = 0
-    else
-      if listed then
-        local off = tonumber(slot) * RECORD_BYTES
-        local old = redis.call('GETRANGE', cellPrefix .. oldCell, off, off + RECORD_BYTES - 1)
-        local rec = string.sub(old, 1, POSITION_OFFSET) .. position(lat, lng, atMs)
-          .. string.sub(old, POSITION_OFFSET + 25)
-        slot = relocate(cellPrefix, courierPrefix, KEYS[2], id, oldCell, state, slot, cell, state, rec)
-        redis.call('HSET', courierKey, 'lat', lat, 'lng', lng, 'cell', cell, 'lastSeenMs', atMs, 'slot', slot)
-      else
-        redis.call('HSET', courierKey, 'lat', lat, 'lng', lng, 'cell', cell, 'lastSeenMs', atMs)
-      end
-      code = 1
+    local rec = unlist(cellPrefix, courierPrefix, oldCell, slot)
+    if rec then
+      rec = string.sub(rec, 1, POSITION_OFFSET) .. position(lat, lng, atMs) .. string.sub(rec, POSITION_OFFSET + 25)
+    else -- the record was lost: rebuild it from the hash
+      local f = redis.call('HMGET', courierKey, 'kind', 'vehicle', 'load', 'capacity', 'shiftEndMs')
+      rec = record(state, f[1], f[2], f[3], f[4], lat, lng, atMs, f[5], id)
     end
+    slot = redis.call('APPEND', cellPrefix .. cell, rec) / RECORD_BYTES - 1
+    redis.call('HSET', courierKey, 'cell', cell, 'slot', slot)
+    recount(KEYS[2], oldCell, state, cell, state)
+    code = 1
   end
   results[#results + 1] = code
 end

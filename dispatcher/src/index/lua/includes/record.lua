@@ -22,3 +22,8 @@ end
 local function position(lat, lng, lastSeenMs)
   return struct.pack('<ddd', tonumber(lat), tonumber(lng), tonumber(lastSeenMs))
 end
+
+-- A double as a string that reads back as the same double (Lua's tostring keeps 14 digits).
+local function exact(x)
+  return string.format('%.17g', x)
+end
