@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type AccessClaims, DomainError } from '@o2o/domain';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App, AppDeps } from './app-types.js';
-import { apiKeyPrefix } from './auth/api-keys.js';
+import { rateLimitKeyGenerator, requestStoreResolver } from './auth/rate-limit-key.js';
 import { problemServerOptions, registerProblemHandlers } from './http/problem.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerDocs } from './plugins/docs.js';
@@ -19,7 +19,7 @@ import { orderRoutes } from './routes/v1/orders.js';
 import { quoteRoutes } from './routes/v1/quotes.js';
 import { trackingRoutes } from './routes/v1/tracking.js';
 import { webhookSettingsRoutes } from './routes/v1/webhook-settings.js';
-import { bearerToken, createStoreAuthenticator } from './stores/store-auth.js';
+import { createStoreAuthenticator } from './stores/store-auth.js';
 
 /**
  * The api as a fastify instance, built from its dependencies: external plugins, then ours, then
@@ -53,28 +53,16 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
 
   await app.register(fastifyJwt, { secret: deps.config.JWT_SECRET });
+  const storeOf = requestStoreResolver(createStoreAuthenticator(deps.pool));
   await app.register(rateLimit, {
     max: deps.config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
     redis: deps.redis,
     nameSpace: `${deps.config.REDIS_PREFIX}:rl:`,
-    // Per API key (its public prefix) when one is sent; per account for a courier or operator JWT
-    // that verifies (so riders behind one carrier NAT do not share a budget, and a forged token
-    // cannot pick someone else's); else per client address.
-    keyGenerator: (request) => {
-      const key = bearerToken(request.headers.authorization);
-      const prefix = key && apiKeyPrefix(key);
-      if (prefix) return `key:${prefix}`;
-      if (key) {
-        try {
-          const claims = app.jwt.verify<AccessClaims>(key);
-          return `${claims.role}:${claims.sub}`;
-        } catch {
-          // not a token of ours: counted on the address
-        }
-      }
-      return `ip:${request.ip}`;
-    },
+    // Per store for an API key that verifies, per account for a courier or operator JWT that
+    // verifies (riders behind one carrier NAT do not share a budget), else per client address:
+    // credentials that do not verify cannot spend anyone else's budget.
+    keyGenerator: rateLimitKeyGenerator(storeOf, (token) => app.jwt.verify<AccessClaims>(token)),
     errorResponseBuilder: (_request, context) =>
       new DomainError('rate_limited', {
         detail: `Limit of ${context.max} requests per minute reached; retry in ${context.after}`,
@@ -85,12 +73,14 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   registerMetrics(app);
   await healthRoutes(app, deps);
 
-  const authenticateStore = createStoreAuthenticator(deps.pool);
   app.decorateRequest('store', null);
   await app.register(async (storeScope) => {
     const scoped = storeScope.withTypeProvider<TypeBoxTypeProvider>();
+    // The budget is taken before the key is checked (route-level hooks run after this scope's),
+    // so a request with a key that does not verify is counted, on its address, before its 401.
+    scoped.addHook('onRequest', app.rateLimit());
     scoped.addHook('onRequest', async (request) => {
-      request.store = await authenticateStore(request.headers.authorization);
+      request.store = await storeOf(request);
     });
     await quoteRoutes(scoped, deps);
     await orderRoutes(scoped, deps);
