@@ -16,6 +16,11 @@ const ApiConfigSchema = Type.Object({
   JWT_SECRET: Type.String({ minLength: 16, default: 'dev-only-jwt-secret-change-me' }),
   /** Derives handoff PINs and tracking tokens, so neither is stored in clear. */
   TOKEN_SECRET: Type.String({ minLength: 16, default: 'dev-only-token-secret-change-me' }),
+  /**
+   * Seals webhook signing secrets at rest (AES-256-GCM): `<key id>:<32 bytes base64>`, more than
+   * one comma-separated during a rotation (the first seals, all open). See webhooks/secret-box.ts.
+   */
+  SECRETS_KEY: Type.String({ minLength: 8, default: 'dev:ZGV2LW9ubHktc2VjcmV0cy1rZXktY2hhbmdlLW1lISE=' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
   /** A request (headers and body) must arrive within this time, or it is answered 408 and closed. */
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),

@@ -11,6 +11,7 @@ import { redisOrderEffects } from './reconcile/order-effects-redis.js';
 import { reconcile, startReconciler } from './reconcile/reconciler.js';
 import { createOutboxQueue } from './webhooks/outbox-queue.js';
 import { startWebhookWorker, webhookWorkerSettings } from './webhooks/outbox-worker.js';
+import { sealWebhookSecrets, secretBoxFrom } from './webhooks/secret-box.js';
 
 /** The api process: reads config, builds the parts, listens, and closes them all on SIGTERM. */
 async function main(): Promise<void> {
@@ -39,6 +40,12 @@ async function main(): Promise<void> {
   const effects = redisOrderEffects(redis, config.REDIS_PREFIX, outboxQueue);
   const secrets = createOrderSecrets(config.TOKEN_SECRET);
   const live = apiLiveDeps(pool, redis, config.REDIS_PREFIX);
+  // Migration 006's data step: webhook secrets written before it are sealed (and re-sealed after a
+  // key rotation). Idempotent; a failure here only leaves them for the next start.
+  await sealWebhookSecrets(pool, secretBoxFrom(config.SECRETS_KEY)).then(
+    (sealed) => sealed > 0 && log.info({ sealed }, 'webhook secrets sealed'),
+    (err: unknown) => log.warn({ err }, 'sealing webhook secrets failed'),
+  );
   const app = await buildApp(
     {
       config,

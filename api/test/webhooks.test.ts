@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxJob } from '../src/webhooks/outbox-queue.js';
 import { backoffDelayMs, deliverOutboxRow, startWebhookWorker } from '../src/webhooks/outbox-worker.js';
+import { secretBoxFrom } from '../src/webhooks/secret-box.js';
 import { signWebhook, verifyWebhook } from '../src/webhooks/sign.js';
 import { webhookUrlPolicyFrom } from '../src/webhooks/url-policy.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
@@ -25,6 +26,7 @@ beforeAll(async () => {
       backoffMaxMs: 200,
       timeoutMs: 2000,
       urlPolicy: webhookUrlPolicyFrom(api.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS),
+      secretBox: secretBoxFrom(api.config.SECRETS_KEY),
     },
     pino({ level: 'silent' }),
   );

@@ -2,8 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createOrderSecrets } from '../../api/src/auth/order-secrets.js';
 import { createCourier, createOperator } from '../../api/src/cli/accounts.js';
+import { sealWebhookSecrets, secretBoxFrom } from '../../api/src/webhooks/secret-box.js';
 import { orderBody } from '../../api/test/helper.js';
 import { connected, next, useSocketClients } from '../../api/test/socket-clients.js';
+import { startWebhookReceiver } from '../../api/test/webhook-receiver.js';
 import { type Actor, type CreatedOrder, useSecurityApi } from './support/harness.js';
 
 // A short recovery window, so the Socket.IO stream's trimming can be watched in seconds.
@@ -242,23 +244,82 @@ describe('secrets at rest', () => {
     expect(columns.rows.map((c) => c.column_name)).toEqual(['wrong_pin_count']);
   });
 
-  it('keeps the webhook signing secret usable for HMAC, shows it only once and never in reads', async () => {
+  it('keeps the webhook signing secret sealed at rest, shows it only once and never in reads', async () => {
     const store = await api.store();
-    const set = await api.call('PUT', '/v1/webhook', {
-      headers: store.auth,
-      body: { url: 'https://example.com/hook' },
-    });
-    expect(set.body.secret).toEqual(expect.any(String));
-    expect(
-      (await api.call('PUT', '/v1/webhook', { headers: store.auth, body: { url: 'https://example.com/h2' } }))
-        .body.secret,
-    ).toBeUndefined();
-    expect((await api.call('GET', '/v1/webhook', { headers: store.auth })).body).not.toHaveProperty('secret');
-    // The documented exception: the api must sign with it, so the column holds it as issued.
-    const row = await api.pool.query<{ webhook_secret: string }>(
-      'SELECT webhook_secret FROM stores WHERE id = $1',
-      [store.id],
+    let secret = '';
+    const receiver = await startWebhookReceiver(() => secret);
+    try {
+      const set = await api.call('PUT', '/v1/webhook', { headers: store.auth, body: { url: receiver.url } });
+      expect(set.body.secret).toEqual(expect.any(String));
+      secret = set.body.secret;
+      expect(
+        (await api.call('PUT', '/v1/webhook', { headers: store.auth, body: { url: receiver.url } })).body
+          .secret,
+      ).toBeUndefined();
+      expect((await api.call('GET', '/v1/webhook', { headers: store.auth })).body).not.toHaveProperty(
+        'secret',
+      );
+      // No table holds it: the row has it sealed under SECRETS_KEY's first key.
+      const dump = await databaseText();
+      expect(dump).not.toContain(secret);
+      expect(dump).not.toContain(secret.replace(/^whsec_/, ''));
+      const row = await api.pool.query<{ webhook_secret: string | null; webhook_secret_sealed: string }>(
+        'SELECT webhook_secret, webhook_secret_sealed FROM stores WHERE id = $1',
+        [store.id],
+      );
+      expect(row.rows[0]!.webhook_secret).toBeNull();
+      expect(row.rows[0]!.webhook_secret_sealed).toMatch(/^v1\.dev\.[\w-]+\.[\w-]+$/);
+      // The api still signs with it: the receiver checks the signature with the secret it was shown.
+      const ping = await api.call('POST', '/v1/webhook/test', { headers: store.auth });
+      expect(ping.body).toMatchObject({ delivered: true, status_code: 200 });
+      expect(receiver.processed.map((e) => e.signatureValid)).toEqual([true]);
+      // Rotated: the new one is sealed too, and signs.
+      const rotated = await api.call('POST', '/v1/webhook/rotate-secret', { headers: store.auth });
+      secret = rotated.body.secret;
+      expect(await databaseText()).not.toContain(secret);
+      expect((await api.call('POST', '/v1/webhook/test', { headers: store.auth })).body.delivered).toBe(true);
+      expect(receiver.processed.map((e) => e.signatureValid)).toEqual([true, true]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('seals the plain secrets written before migration 006, and re-seals after a key rotation', async () => {
+    const box = secretBoxFrom(api.config.SECRETS_KEY);
+    const legacy = await api.store();
+    const plain = `whsec_${randomBytes(24).toString('base64url')}`;
+    await api.pool.query(
+      `UPDATE stores SET webhook_url = 'https://example.com/h', webhook_secret = $2 WHERE id = $1`,
+      [legacy.id, plain],
     );
-    expect(row.rows[0]!.webhook_secret).toBe(set.body.secret);
+    // Until sealed, it still works (deliveries read either column).
+    expect(await sealWebhookSecrets(api.pool, box)).toBeGreaterThanOrEqual(1);
+    expect(await databaseText()).not.toContain(plain);
+    const sealed = await api.pool.query<{ webhook_secret: string | null; webhook_secret_sealed: string }>(
+      'SELECT webhook_secret, webhook_secret_sealed FROM stores WHERE id = $1',
+      [legacy.id],
+    );
+    expect(sealed.rows[0]!.webhook_secret).toBeNull();
+    expect(box.open(sealed.rows[0]!.webhook_secret_sealed, legacy.id)).toBe(plain);
+    // Bound to its store: copied into another store's row, it does not open.
+    const other = await api.store();
+    expect(() => box.open(sealed.rows[0]!.webhook_secret_sealed, other.id)).toThrow();
+    // A second run has nothing to do.
+    expect(await sealWebhookSecrets(api.pool, box)).toBe(0);
+    // Rotation: a new first key seals, the old one still opens; the data step re-seals old rows.
+    const k2 = `k2:${randomBytes(32).toString('base64')}`;
+    const rotatedBox = secretBoxFrom(`${k2},${api.config.SECRETS_KEY}`);
+    expect(rotatedBox.open(sealed.rows[0]!.webhook_secret_sealed, legacy.id)).toBe(plain);
+    await sealWebhookSecrets(api.pool, rotatedBox);
+    const resealed = await api.pool.query<{ webhook_secret_sealed: string }>(
+      'SELECT webhook_secret_sealed FROM stores WHERE id = $1',
+      [legacy.id],
+    );
+    expect(resealed.rows[0]!.webhook_secret_sealed).toMatch(/^v1\.k2\./);
+    expect(rotatedBox.open(resealed.rows[0]!.webhook_secret_sealed, legacy.id)).toBe(plain);
+    // Back under the key this file's api has (it opens the rows k2 sealed, then re-seals them).
+    await sealWebhookSecrets(api.pool, secretBoxFrom(`${api.config.SECRETS_KEY},${k2}`));
+    expect(await sealWebhookSecrets(api.pool, box)).toBe(0);
+    expect(() => secretBoxFrom('dev:short')).toThrow(/SECRETS_KEY/);
   });
 });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { loadApiConfig } from '../config.js';
+import { sealWebhookSecrets, secretBoxFrom } from '../webhooks/secret-box.js';
 import { migrate } from './migrate.js';
 
 /** `npm run migrate`: creates the database if it is missing, then applies pending migrations. */
@@ -11,6 +12,9 @@ async function main(): Promise<void> {
   try {
     const applied = await migrate(client);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    // 006's data step needs the key, which SQL does not have.
+    const sealed = await sealWebhookSecrets(client, secretBoxFrom(config.SECRETS_KEY));
+    if (sealed > 0) process.stdout.write(`webhook secrets sealed: ${sealed}\n`);
   } finally {
     await client.end();
   }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { bullPrefix, type OutboxJob, WEBHOOK_QUEUE } from './outbox-queue.js';
 import { postWebhook } from './post-webhook.js';
+import { type SecretBox, secretBoxFrom, webhookSecretOf } from './secret-box.js';
 import { PUBLIC_ONLY, type WebhookUrlPolicy, webhookUrlPolicyFrom } from './url-policy.js';
 
 export interface WebhookWorkerSettings {
@@ -15,6 +16,8 @@ export interface WebhookWorkerSettings {
   timeoutMs: number;
   /** Where deliveries may connect (public addresses only unless the config opens more). */
   urlPolicy: WebhookUrlPolicy;
+  /** Opens the stores' sealed signing secrets. */
+  secretBox: SecretBox;
   concurrency?: number;
 }
 
@@ -27,7 +30,9 @@ interface OutboxDelivery {
   created_at: Date;
   webhook_url: string | null;
   webhook_events: string[];
+  store_id: string;
   webhook_secret: string | null;
+  webhook_secret_sealed: string | null;
 }
 
 export type DeliveryOutcome = 'delivered' | 'skipped' | 'dead' | 'done-before';
@@ -40,6 +45,7 @@ export function webhookWorkerSettings(config: {
   WEBHOOK_BACKOFF_MAX_MS: number;
   WEBHOOK_TIMEOUT_MS: number;
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: string;
+  SECRETS_KEY: string;
 }): WebhookWorkerSettings {
   return {
     redisPrefix: config.REDIS_PREFIX,
@@ -48,6 +54,7 @@ export function webhookWorkerSettings(config: {
     backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     urlPolicy: webhookUrlPolicyFrom(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS),
+    secretBox: secretBoxFrom(config.SECRETS_KEY),
   };
 }
 
@@ -71,19 +78,23 @@ export function backoffDelayMs(
 export async function deliverOutboxRow(
   pool: Pool,
   outboxId: string,
-  settings: Pick<WebhookWorkerSettings, 'retryForMs' | 'timeoutMs'> & { urlPolicy?: WebhookUrlPolicy },
+  settings: Pick<WebhookWorkerSettings, 'retryForMs' | 'timeoutMs'> & {
+    urlPolicy?: WebhookUrlPolicy;
+    secretBox?: SecretBox;
+  },
   nowMs = Date.now(),
 ): Promise<DeliveryOutcome> {
   const found = await pool.query<OutboxDelivery>(
     `SELECT o.id, o.event_id, o.type, o.payload, o.status, o.created_at,
-            s.webhook_url, s.webhook_events, s.webhook_secret
+            s.id AS store_id, s.webhook_url, s.webhook_events, s.webhook_secret, s.webhook_secret_sealed
        FROM outbox o JOIN stores s ON s.id = o.store_id WHERE o.id = $1`,
     [outboxId],
   );
   const row = found.rows[0];
   if (row?.status !== 'pending') return 'done-before';
   const subscribed = row.webhook_events.length === 0 || row.webhook_events.includes(row.type);
-  if (!row.webhook_url || !row.webhook_secret || !subscribed) {
+  const secret = webhookSecretOf(settings.secretBox, row);
+  if (!row.webhook_url || !secret || !subscribed) {
     await pool.query(`UPDATE outbox SET status = 'skipped' WHERE id = $1 AND status = 'pending'`, [row.id]);
     return 'skipped';
   }
@@ -93,7 +104,7 @@ export async function deliverOutboxRow(
   }
   const result = await postWebhook(
     row.webhook_url,
-    row.webhook_secret,
+    secret,
     row.event_id,
     row.payload,
     settings.timeoutMs,

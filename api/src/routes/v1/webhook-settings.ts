@@ -8,23 +8,28 @@ import {
 } from '@o2o/domain';
 import type { App, AppDeps } from '../../app-types.js';
 import { postWebhook } from '../../webhooks/post-webhook.js';
+import { secretBoxFrom, webhookSecretOf } from '../../webhooks/secret-box.js';
 import { generateWebhookSecret } from '../../webhooks/sign.js';
 import { webhookUrlPolicyFrom, webhookUrlRefusal } from '../../webhooks/url-policy.js';
 import { problemResponses } from '../problems.js';
 
 interface StoreWebhookRow {
+  store_id: string;
   webhook_url: string | null;
   webhook_events: WebhookEventType[];
   webhook_secret: string | null;
+  webhook_secret_sealed: string | null;
 }
 
 /** A store's webhook: URL and events; the signing secret is shown once, when made or rotated. */
 export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<void> {
   const urlPolicy = webhookUrlPolicyFrom(deps.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+  const box = secretBoxFrom(deps.config.SECRETS_KEY);
   const load = async (storeId: string) =>
     (
       await deps.pool.query<StoreWebhookRow>(
-        'SELECT webhook_url, webhook_events, webhook_secret FROM stores WHERE id = $1',
+        `SELECT id AS store_id, webhook_url, webhook_events, webhook_secret, webhook_secret_sealed
+           FROM stores WHERE id = $1`,
         [storeId],
       )
     ).rows[0]!;
@@ -67,17 +72,24 @@ export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<vo
         });
       }
       const newSecret = generateWebhookSecret();
-      const updated = await deps.pool.query<StoreWebhookRow & { secret_was_set: boolean }>(
-        `UPDATE stores SET webhook_url = $2, webhook_events = $3, webhook_secret = COALESCE(webhook_secret, $4)
+      const sealed = box.seal(newSecret, storeId);
+      // The secret is made the first time only (a row with a plain secret not sealed yet keeps it).
+      const updated = await deps.pool.query<{
+        webhook_url: string;
+        webhook_events: WebhookEventType[];
+        secret_made: boolean;
+      }>(
+        `UPDATE stores SET webhook_url = $2, webhook_events = $3,
+                webhook_secret_sealed = COALESCE(webhook_secret_sealed, CASE WHEN webhook_secret IS NULL THEN $4 END)
           WHERE id = $1
-          RETURNING webhook_url, webhook_events, webhook_secret, webhook_secret <> $4 AS secret_was_set`,
-        [storeId, request.body.url, request.body.events ?? [], newSecret],
+          RETURNING webhook_url, webhook_events, webhook_secret_sealed IS NOT DISTINCT FROM $4 AS secret_made`,
+        [storeId, request.body.url, request.body.events ?? [], sealed],
       );
       const row = updated.rows[0]!;
       return {
         url: row.webhook_url,
         events: row.webhook_events,
-        ...(row.secret_was_set ? {} : { secret: newSecret }),
+        ...(row.secret_made ? { secret: newSecret } : {}),
       };
     },
   );
@@ -95,8 +107,9 @@ export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<vo
     async (request) => {
       const secret = generateWebhookSecret();
       const updated = await deps.pool.query<StoreWebhookRow>(
-        'UPDATE stores SET webhook_secret = $2 WHERE id = $1 RETURNING webhook_url, webhook_events',
-        [request.store!.id, secret],
+        `UPDATE stores SET webhook_secret_sealed = $2, webhook_secret = NULL WHERE id = $1
+          RETURNING webhook_url, webhook_events`,
+        [request.store!.id, box.seal(secret, request.store!.id)],
       );
       const row = updated.rows[0]!;
       return { url: row.webhook_url, events: row.webhook_events, secret };
@@ -115,7 +128,8 @@ export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<vo
     },
     async (request) => {
       const row = await load(request.store!.id);
-      if (!row.webhook_url || !row.webhook_secret) throw new DomainError('webhook_not_configured');
+      const secret = webhookSecretOf(box, row);
+      if (!row.webhook_url || !secret) throw new DomainError('webhook_not_configured');
       const eventId = `evt_${randomUUID()}`;
       const payload = {
         id: eventId,
@@ -126,7 +140,7 @@ export async function webhookSettingsRoutes(app: App, deps: AppDeps): Promise<vo
       };
       const result = await postWebhook(
         row.webhook_url,
-        row.webhook_secret,
+        secret,
         eventId,
         payload,
         deps.config.WEBHOOK_TIMEOUT_MS,
