@@ -44,7 +44,25 @@ export interface AcceptedJob {
  * A re-sent accept of an offer this courier already won (an app on a flaky network, or
  * duplicates sent at once) gets the same answer, and still exactly one assignment exists.
  */
-export async function acceptOffer(deps: LiveDeps, courierId: string, offerId: string): Promise<AcceptedJob> {
+export function acceptOffer(deps: LiveDeps, courierId: string, offerId: string): Promise<AcceptedJob> {
+  // Duplicates arriving together at one process share the first one's answer (and cost no
+  // Postgres connection each); those at other processes take the Postgres path below.
+  let inFlight = acceptsInFlight.get(deps);
+  if (!inFlight) {
+    inFlight = new Map();
+    acceptsInFlight.set(deps, inFlight);
+  }
+  const key = `${courierId}:${offerId}`;
+  const running = inFlight.get(key);
+  if (running) return running;
+  const answer = acceptOnce(deps, courierId, offerId).finally(() => inFlight.delete(key));
+  inFlight.set(key, answer);
+  return answer;
+}
+
+const acceptsInFlight = new WeakMap<LiveDeps, Map<string, Promise<AcceptedJob>>>();
+
+async function acceptOnce(deps: LiveDeps, courierId: string, offerId: string): Promise<AcceptedJob> {
   const offer = await findOffer(deps, offerId);
   if (!offer || offer.courier_id !== courierId)
     throw new DomainError('not_found', { detail: 'No such offer' });
@@ -106,17 +124,17 @@ async function releaseJobInRedis(deps: LiveDeps, offer: OfferRow): Promise<void>
   await deps.redis.hset(keys.offer(offer.id), 'status', 'revoked');
 }
 
-/** The answer to an accept of an offer Postgres already has as accepted (a re-sent accept). */
+/**
+ * The answer to an accept of an offer Postgres already has as accepted (a re-sent accept): the
+ * same job, as long as its orders are still this courier's (an operator may have moved them since).
+ */
 async function acceptedJobOf(pool: Pool, offer: OfferRow): Promise<AcceptedJob> {
   const orders = await pool.query<OrderRow>('SELECT * FROM orders WHERE id = ANY($1)', [offer.order_ids]);
   const byId = new Map(orders.rows.map((o) => [o.id, o]));
-  return {
-    offerId: offer.id,
-    jobId: offer.job_id,
-    region: offer.region_id,
-    orders: offer.order_ids.flatMap((id) => byId.get(id) ?? []),
-    revoked: [],
-  };
+  const mine = offer.order_ids.flatMap((id) => byId.get(id) ?? []);
+  if (mine.length !== offer.order_ids.length || mine.some((o) => o.courier_id !== offer.courier_id))
+    throw new DomainError('offer_closed', { detail: 'The job has been given to someone else since' });
+  return { offerId: offer.id, jobId: offer.job_id, region: offer.region_id, orders: mine, revoked: [] };
 }
 
 async function acceptInPostgres(

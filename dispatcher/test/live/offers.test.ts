@@ -62,6 +62,24 @@ describe('accepting offers', () => {
     // Sent again later, the accept still answers the job.
     const again = await acceptOffer(env.deps, courier, offers[0]!.offerId);
     expect(again.orders.map((o) => o.id)).toEqual([orderId]);
+    // Duplicates that reach different processes at once (each its own deps here) go through
+    // Postgres: still one assignment, and every one answers the job.
+    const second = await openOffer([courier]);
+    const apart = await Promise.allSettled(
+      Array.from({ length: 5 }, () => acceptOffer({ ...env.deps }, courier, second.offers[0]!.offerId)),
+    );
+    expect(apart.map((r) => (r.status === 'fulfilled' ? r.value.orders.map((o) => o.id) : r.reason))).toEqual(
+      Array.from({ length: 5 }, () => [second.orderId]),
+    );
+    expect(
+      (await env.deps.pool.query('SELECT 1 FROM assignments WHERE order_id = $1', [second.orderId])).rowCount,
+    ).toBe(1);
+    // Once the job is someone else's (an operator moved it), a re-sent accept is refused.
+    const other = await env.newCourier('crowd', { online: false });
+    await env.deps.pool.query('UPDATE orders SET courier_id = $2 WHERE id = $1', [orderId, other]);
+    await expect(acceptOffer(env.deps, courier, offers[0]!.offerId)).rejects.toMatchObject({
+      code: 'offer_closed',
+    });
   });
 
   it('gives a job offered to k couriers who all accept at once to one of them, and revokes the other k−1', async () => {
