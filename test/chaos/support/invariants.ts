@@ -29,12 +29,18 @@ export async function checkOrders(pool: pg.Pool, acknowledged: Iterable<string>)
     accepted_offers: string;
     seqs: number[];
   }>(
-    `SELECT o.id, o.status,
+    // Accepted offers are counted per order from one pass over the offers: a containment test
+    // per order (`order_ids @> ARRAY[o.id]`) scans every offer for every order, which took
+    // ~7 minutes after the one-hour soak (28,399 orders).
+    `WITH accepted AS (
+       SELECT unnest(order_ids) AS order_id, count(*) AS n FROM offers WHERE status = 'accepted' GROUP BY 1
+     )
+     SELECT o.id, o.status,
             (SELECT count(*) FROM assignments a WHERE a.order_id = o.id) AS assignments,
             (SELECT count(*) FROM order_events e WHERE e.order_id = o.id AND e.type = 'order.assigned') AS assigned_events,
-            (SELECT count(*) FROM offers f WHERE f.order_ids @> ARRAY[o.id] AND f.status = 'accepted') AS accepted_offers,
+            COALESCE(accepted.n, 0) AS accepted_offers,
             (SELECT array_agg(e.seq ORDER BY e.seq) FROM order_events e WHERE e.order_id = o.id) AS seqs
-       FROM orders o`,
+       FROM orders o LEFT JOIN accepted ON accepted.order_id = o.id`,
   );
   const byId = new Map(rows.rows.map((r) => [r.id, r]));
   const wanted = new Set(ids);
