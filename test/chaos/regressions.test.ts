@@ -127,6 +127,29 @@ describe('a transaction whose connection is lost between two queries (found by p
   });
 });
 
+describe('a Postgres at its connection limit (found by the security suites on a busy shared server)', () => {
+  it('answers 503 with Retry-After, not 500, when Postgres refuses a connection as too many', async () => {
+    // A role allowed no connections gets the same refusal (53300 too_many_connections) as a
+    // server at max_connections, without filling the shared server.
+    const role = `o2o_full_${randomBytes(4).toString('hex')}`;
+    await api.pool.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 0`);
+    const full = new URL(api.config.DATABASE_URL);
+    full.username = role;
+    const pool = createPool(full.toString(), 1);
+    try {
+      const failure = await pool.query('SELECT 1').catch((err: unknown) => err);
+      expect((failure as { code?: string }).code).toBe('53300');
+      const mapped = toDomainError(failure);
+      expect(mapped.status).toBe(503);
+      expect(mapped.code).toBe('dependency_unavailable');
+      expect(mapped.retryAfterSeconds).toBeGreaterThan(0);
+    } finally {
+      await pool.end();
+      await api.pool.query(`DROP ROLE ${role}`);
+    }
+  });
+});
+
 describe('an accept whose Redis fails right after its Postgres commit (found by redis-loss)', () => {
   // The dispatcher state lives on a redis-server of this test's own, which it kills or locks out;
   // Postgres is the test api's database.

@@ -53,8 +53,16 @@ function isDependencyError(error: unknown): boolean {
   if (error.name === 'MaxRetriesPerRequestError') return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
-    // 57P01..03: admin shutdown / crash shutdown / cannot connect now; 08xxx: connection exceptions.
-    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    // 57P01..03: admin shutdown / crash shutdown / cannot connect now; 08xxx: connection exceptions;
+    // 53xxx: insufficient resources (too many connections, out of memory, disk full), which pass.
+    if (
+      code.startsWith('08') ||
+      code.startsWith('53') ||
+      code === '57P01' ||
+      code === '57P02' ||
+      code === '57P03'
+    )
+      return true;
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
   }
   const msg = error.message;
