@@ -13,7 +13,7 @@ import { createOrderSecrets } from '../src/auth/order-secrets.js';
 import { createStore } from '../src/cli/accounts.js';
 import { loadApiConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
-import { ensureDatabase } from '../src/db/migrate-cli.js';
+import { dropDatabase, ensureDatabase } from '../src/db/migrate-cli.js';
 import { insertOrdersBatch } from '../src/orders/insert-orders-batch.js';
 import { prepareOrder } from '../src/orders/prepare-order.js';
 
@@ -68,10 +68,5 @@ try {
 } finally {
   await client.end();
   await pool.end();
-  const admin = new URL(base.DATABASE_URL);
-  admin.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: admin.toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${url.pathname.slice(1)} WITH (FORCE)`);
-  await c.end();
+  await dropDatabase(url.toString());
 }

@@ -35,6 +35,20 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/** Drops the database of `url` (throwaway ones: benchmarks), ending its connections first. */
+export async function dropDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((err: unknown) => {
     process.stderr.write(`migrate failed: ${err instanceof Error ? err.message : String(err)}\n`);
