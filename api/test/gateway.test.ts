@@ -1,4 +1,6 @@
 import { assignJob } from '@o2o/dispatcher';
+import { type TrackUpdate, TrackUpdateSchema } from '@o2o/domain';
+import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { createOperator } from '../src/cli/accounts.js';
 import { idempotencyKey, orderBody, useTestApi } from './helper.js';
@@ -117,9 +119,10 @@ describe('/track', () => {
     expect(await refused(connect('/track', `${token.slice(0, -2)}AA`))).toBe('unauthorized');
 
     const viewer = connect('/track', token);
-    const first = next<{ status: string; courier: unknown }>(viewer, 'status');
+    const first = next<TrackUpdate>(viewer, 'status');
     await connected(viewer);
-    expect(await first).toMatchObject({ order_id: o.id, status: 'created', courier: null });
+    expect(await first).toMatchObject({ order_id: o.id, status: 'created', version: 1, courier: null });
+    expect(Value.Check(TrackUpdateSchema, await first)).toBe(true);
     expect(await viewer.emitWithAck('join', { order_id: '00000000-0000-4000-8000-000000000000' })).toEqual({
       ok: false,
       code: 'forbidden',
@@ -129,20 +132,19 @@ describe('/track', () => {
     await assignJob(api.live, { region: 'city', orderIds: [o.id], courierId: c.id, actor: 'operator' });
     const rider = connect('/courier', c.token);
     await connected(rider);
-    const moving = next<{ status: string; courier: { lat: number } | null; eta_ms: number }>(
-      viewer,
-      'status',
-      (u) => u.courier?.lat === 52.5211,
-    );
+    const moving = next<TrackUpdate>(viewer, 'status', (u) => u.courier?.lat === 52.5211);
     await rider.emitWithAck('location', { lat: 52.5211, lng: 13.4011 });
     const seen = await moving;
     expect(seen).toMatchObject({ status: 'assigned', courier: { lat: 52.5211, lng: 13.4011 } });
     expect(seen.eta_ms).toBeGreaterThan(Date.now());
+    expect(Value.Check(TrackUpdateSchema, seen)).toBe(true);
 
-    const pickedUp = next<{ status: string }>(viewer, 'status', (u) => u.status === 'picked_up');
+    const pickedUp = next<TrackUpdate>(viewer, 'status', (u) => u.status === 'picked_up');
     await rider.emitWithAck('job:status', { order_id: o.id, status: 'picked_up' });
-    // A step pushes the new status to the customer at once, not at the next position.
+    // A step pushes the new status to the customer at once, not at the next position; its version
+    // is higher than any earlier update's, so a view can drop one that arrives late.
     expect((await pickedUp).status).toBe('picked_up');
+    expect((await pickedUp).version).toBeGreaterThan(seen.version);
     await rider.emitWithAck('job:status', { order_id: o.id, status: 'delivered', pin: o.handoff_pin });
     const after = connect('/track', token);
     const final = next<{ status: string; courier: unknown }>(after, 'status');

@@ -58,6 +58,7 @@ describe('GET /v1/track/:token', () => {
     expect(res.body).toMatchObject({
       order_id: order.id,
       status: 'created',
+      version: 1,
       store: { name: 'Pizza Roma', lat: 52.52, lng: 13.405, address: 'Alexanderplatz 1' },
       dropoff: { lat: 52.53, lng: 13.42, address: 'Kastanienallee 12' },
       timeline: [{ status: 'created', at: expect.any(String) }],

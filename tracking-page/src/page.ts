@@ -1,4 +1,4 @@
-import type { OrderStatus, TrackingSnapshot } from '@o2o/domain';
+import type { OrderStatus, TrackingSnapshot, TrackUpdate } from '@o2o/domain';
 import { ApiError, apiFetch } from '@o2o/web-common/api';
 import { connectNamespace } from '@o2o/web-common/socket';
 import type { TrackingMap } from './map-view.js';
@@ -11,15 +11,6 @@ import {
   ratingCard,
   timelineCard,
 } from './views.js';
-
-/** What the `/track` socket sends: on connection, and after each position of the courier. */
-interface TrackUpdate {
-  order_id: string;
-  status: OrderStatus;
-  courier: { lat: number; lng: number } | null;
-  eta_ms: number | null;
-  distance_m?: number;
-}
 
 const FINAL = new Set<OrderStatus>(['delivered', 'canceled', 'failed']);
 /** Status changes are not pushed on their own: the snapshot is fetched again this often. */
@@ -73,13 +64,16 @@ export class TrackingPage {
     if (!this.token || this.state === 'expired' || this.state === 'invalid') return;
     try {
       const snapshot = await apiFetch<TrackingSnapshot>(`/v1/track/${encodeURIComponent(this.token)}`);
+      // Two reads can answer in the opposite order: never step back to an older version.
+      if (this.snapshot && snapshot.version < this.snapshot.version) return;
       this.snapshot = snapshot;
       this.state = 'live';
-      // A fresher position from the socket wins over the snapshot's.
-      if (!this.live || this.live.status !== snapshot.status || FINAL.has(snapshot.status)) {
+      // The socket's update of the same version has a fresher position; a newer one wins outright.
+      if (!this.live || snapshot.version > this.live.version) {
         this.live = {
           order_id: snapshot.order_id,
           status: snapshot.status,
+          version: snapshot.version,
           courier: snapshot.courier,
           eta_ms: snapshot.eta_ms,
           ...(this.live?.distance_m !== undefined && snapshot.courier
@@ -95,8 +89,10 @@ export class TrackingPage {
     }
   }
 
+  /** What the `/track` socket sends: on connection, after each change and each courier position. */
   private onUpdate(update: TrackUpdate): void {
-    const changed = this.snapshot && this.snapshot.status !== update.status;
+    if (this.live && update.version < this.live.version) return; // read before one already shown
+    const changed = this.snapshot && this.snapshot.version < update.version;
     this.live = update;
     if (changed) void this.refresh();
     this.render();

@@ -1,5 +1,5 @@
 import type { CourierPing, LiveDeps, OrderRow } from '@o2o/dispatcher';
-import { cityTravelTime, haversineMeters } from '@o2o/domain';
+import { cityTravelTime, haversineMeters, type TrackUpdate } from '@o2o/domain';
 import type { Namespace } from 'socket.io';
 import type { OrderSecrets } from '../auth/order-secrets.js';
 
@@ -63,14 +63,18 @@ export function setUpTrackNamespace(nsp: Namespace, deps: TrackNamespaceDeps): v
   });
 }
 
-/** The order's status, and the courier's position and ETA when the customer may see them. */
-export async function trackUpdate(live: LiveDeps, orderId: string, ping?: CourierPing) {
+/**
+ * The order's status and version, and the courier's position and ETA when the customer may see
+ * them. Two of these read at different moments can reach a viewer in the opposite order (each api
+ * process reads when it hears of a change): the version lets the viewer keep the newer one.
+ */
+export async function trackUpdate(live: LiveDeps, orderId: string, ping?: CourierPing): Promise<TrackUpdate> {
   const found = await live.pool.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [orderId]);
   const o = found.rows[0]!;
-  if (!VISIBLE.has(o.status) || !o.courier_id)
-    return { order_id: o.id, status: o.status, courier: null, eta_ms: null };
+  const hidden = { order_id: o.id, status: o.status, version: o.version, courier: null, eta_ms: null };
+  if (!VISIBLE.has(o.status) || !o.courier_id) return hidden;
   const position = ping ?? (await live.index.getCourier(o.region_id, o.courier_id).catch(() => null));
-  if (!position) return { order_id: o.id, status: o.status, courier: null, eta_ms: null };
+  if (!position) return hidden;
   const here = { lat: position.lat, lng: position.lng };
   const store = { lat: o.pickup_lat, lng: o.pickup_lng };
   const door = { lat: o.dropoff_lat, lng: o.dropoff_lng };
@@ -81,6 +85,7 @@ export async function trackUpdate(live: LiveDeps, orderId: string, ping?: Courie
   return {
     order_id: o.id,
     status: o.status,
+    version: o.version,
     courier: here,
     eta_ms: Date.now() + Math.round(seconds * 1000),
     distance_m: Math.round(haversineMeters(here, beforePickup ? store : door)),

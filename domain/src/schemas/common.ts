@@ -61,3 +61,10 @@ export const ProblemSchema = Type.Object(
   { $id: 'Problem', description: 'application/problem+json' },
 );
 export type Problem = Static<typeof ProblemSchema>;
+
+/** Each change of an order adds 1: a view drops any update older than one it has shown. */
+export const OrderVersionSchema = Type.Integer({
+  minimum: 1,
+  description:
+    "The order's version: updates read at different moments may arrive out of order; keep the highest.",
+});

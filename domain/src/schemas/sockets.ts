@@ -1,5 +1,12 @@
 import { type Static, Type } from 'typebox';
-import { AddressSchema, LatLngSchema, OrderStatusSchema, StringUnion, Uuid } from './common.js';
+import {
+  AddressSchema,
+  LatLngSchema,
+  OrderStatusSchema,
+  OrderVersionSchema,
+  StringUnion,
+  Uuid,
+} from './common.js';
 
 /**
  * Socket.IO event contracts. Inbound payloads are checked at the gateway with these schemas;
@@ -46,9 +53,12 @@ export type Offer = Static<typeof OfferSchema>;
 export const TrackUpdateSchema = Type.Object({
   order_id: Uuid,
   status: OrderStatusSchema,
+  version: OrderVersionSchema,
   courier: Type.Union([LatLngSchema, Type.Null()]),
   eta_ms: Type.Union([Type.Integer(), Type.Null()]),
+  distance_m: Type.Optional(Type.Integer({ minimum: 0 })),
 });
+export type TrackUpdate = Static<typeof TrackUpdateSchema>;
 
 export const ManualAssignSchema = Type.Object(
   { order_id: Uuid, courier_id: Uuid },

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { AddressSchema, IsoDateTime, LatLngSchema, OrderStatusSchema } from './common.js';
+import { AddressSchema, IsoDateTime, LatLngSchema, OrderStatusSchema, OrderVersionSchema } from './common.js';
 
 /** The tracking token of an order's `tracking_url` (`…/track/<token>`). */
 export const TrackingTokenParamsSchema = Type.Object(
@@ -29,6 +29,7 @@ export const RatingSchema = Type.Object({
 export const TrackingSnapshotSchema = Type.Object({
   order_id: Type.String({ format: 'uuid' }),
   status: OrderStatusSchema,
+  version: OrderVersionSchema,
   store: Type.Object({
     name: Type.String(),
     lat: Type.Number(),

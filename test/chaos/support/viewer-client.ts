@@ -13,6 +13,7 @@ export class ViewerClient {
   readonly reconnectMs: number[] = [];
   private socket: Socket | undefined;
   private lostAtMs: number | undefined;
+  private version = 0;
 
   constructor(
     readonly orderId: string,
@@ -40,7 +41,10 @@ export class ViewerClient {
     socket.on('disconnect', () => {
       this.lostAtMs ??= Date.now();
     });
-    socket.on('status', (update: { status: string }) => {
+    socket.on('status', (update: { status: string; version: number }) => {
+      // As the tracking page does: an update read before one already shown is dropped.
+      if (update.version < this.version) return;
+      this.version = update.version;
       if (this.statuses.at(-1) !== update.status) this.statuses.push(update.status);
       if (update.status === 'delivered' || update.status === 'canceled') socket.disconnect();
     });

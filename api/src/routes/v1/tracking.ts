@@ -70,6 +70,7 @@ export async function trackingRoutes(app: App, deps: AppDeps): Promise<void> {
       return {
         order_id: order.id,
         status: order.status,
+        version: order.version,
         store: {
           name: store.rows[0]?.name ?? 'Store',
           lat: order.pickup_lat,
