@@ -117,6 +117,8 @@ function runCity(base: string, metricsPort: string): ChildProcess {
       '--forever',
       ...['--api', base, '--dispatcher-metrics', `http://127.0.0.1:${metricsPort}/metrics`],
       ...['--stores', '3', '--couriers', '12', '--orders-per-hour', '30', '--time-scale', '5'],
+      // The same stores and riders on every start, not a new set in the database each time.
+      ...['--accounts', `${root}.city-accounts.json`],
     ],
     { cwd: root, env: process.env, stdio: ['ignore', 'inherit', 'inherit'] },
   );

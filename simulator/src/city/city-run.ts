@@ -78,12 +78,17 @@ export async function runCity(options: CityOptions, io: CityRunIo): Promise<City
     runTag,
     clock: new SimClock(startS, options.timeScale),
     horizonS,
+    accountsFile: options.accountsFile,
   }).catch((err: unknown) => {
     throw new CityPreflightError(
       `could not seed the city's accounts in ${redactUrl(options.databaseUrl)} (${err instanceof Error ? err.message : String(err)}); pass --database-url`,
     );
   });
   writeCityFile(outDir, plan, accounts);
+  if (options.accountsFile)
+    io.stderr.write(
+      `[city] ${accounts.reused ? 'reusing' : 'created'} ${accounts.stores.length} stores and ${accounts.couriers.length} riders (${options.accountsFile})\n`,
+    );
 
   const cyclesBefore = await readCycleHistogram(options.dispatcherMetrics, options.region);
   const clock = new SimClock(startS, options.timeScale);

@@ -33,6 +33,8 @@ export interface CityOptions {
   /** At the end, wait at most this many simulated minutes for the last orders. */
   drainMinutes: number;
   out: string | undefined;
+  /** Keep the city's accounts in this file and reuse them next time (undefined: new ones every run). */
+  accountsFile: string | undefined;
 }
 
 export class UsageError extends Error {}
@@ -56,7 +58,10 @@ export const CITY_USAGE = `usage: npm run sim -- city [options]
   --start <HH:MM>             simulated clock at the start (default 11:30)
   --cancel-after <minutes>    a store cancels an order nobody took after this (default 45)
   --drain <minutes>           at the end, wait at most this long for the last orders (default 90)
-  --out <dir>                 where run.json goes (default sim-runs/city-<timestamp>)`;
+  --out <dir>                 where run.json goes (default sim-runs/city-<timestamp>)
+  --accounts <file>           keep the city's stores and riders in this file and reuse them while
+                              region, seed, --stores, --couriers and --crowd-share stay the same
+                              (default: new accounts every run; npm start uses .city-accounts.json)`;
 
 export function defaultCityOptions(databaseUrl: string): CityOptions {
   return {
@@ -78,6 +83,7 @@ export function defaultCityOptions(databaseUrl: string): CityOptions {
     cancelAfterMinutes: 45,
     drainMinutes: 90,
     out: undefined,
+    accountsFile: undefined,
   };
 }
 
@@ -181,6 +187,9 @@ export function parseCityOptions(argv: readonly string[], defaults: CityOptions)
         break;
       case '--out':
         o.out = raw;
+        break;
+      case '--accounts':
+        o.accountsFile = raw;
         break;
       default:
         throw new UsageError(`unknown option ${flag}`);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createCourier, createStore } from '../../../api/src/cli/accounts.js';
 import { type CityPlan, onlineWindows } from './city-plan.js';
 import type { CourierAccount } from './courier-agent.js';
+import { loadSavedAccounts, planFingerprint, saveAccounts } from './saved-accounts.js';
 import type { SimClock } from './sim-clock.js';
 import type { StoreAccount } from './stores.js';
 
@@ -22,11 +23,27 @@ export async function seedCityAccounts(input: {
   clock: SimClock;
   /** Shifts are written for this simulated span from the start (wall times through the clock). */
   horizonS: number;
-}): Promise<{ stores: StoreAccount[]; couriers: CourierAccount[] }> {
-  const { plan, region, runTag, clock } = input;
+  /** Reuse the accounts saved in this file when they fit the plan, else seed and save them. */
+  accountsFile?: string | undefined;
+}): Promise<{ stores: StoreAccount[]; couriers: CourierAccount[]; reused: boolean }> {
+  const { plan, region, runTag } = input;
   const client = new pg.Client({ connectionString: input.databaseUrl });
   await client.connect();
   try {
+    const fingerprint = planFingerprint(plan, region);
+    const saved = input.accountsFile
+      ? await loadSavedAccounts(client, input.accountsFile, fingerprint)
+      : null;
+    if (saved) {
+      // The last run's shifts still ahead (up to two weeks for a run until Ctrl-C) would overlap
+      // this run's: they go, the ones already over stay as history.
+      await client.query('DELETE FROM shifts WHERE courier_id = ANY($1::uuid[]) AND ends_at > now()', [
+        saved.couriers.map((c) => c.id),
+      ]);
+      for (const [i, courier] of saved.couriers.entries())
+        if (plan.couriers[i]!.kind === 'in_house') await writeShifts(client, input, i, courier.id);
+      return { stores: saved.stores, couriers: saved.couriers, reused: true };
+    }
     const stores: StoreAccount[] = [];
     for (const store of plan.stores) {
       const created = await createStore(client, { name: store.name, region, lat: store.lat, lng: store.lng });
@@ -45,26 +62,34 @@ export async function seedCityAccounts(input: {
         region,
       });
       couriers.push({ id: created.id, email, password });
-      if (courier.kind !== 'in_house') continue;
-      // The dispatcher reads shifts in wall time (no pickup after the end) but estimates rides at
-      // real speed, while the city rides `scale` times faster: an end mapped as is would leave no
-      // time for any pickup at high scales. So the end gets the slack of a real ride; the rider
-      // still goes offline at the simulated end (after finishing what it carries).
-      const endSlackMs = SHIFT_END_SLACK_MS * (1 - 1 / clock.scale);
-      for (const w of onlineWindows(plan, i, clock.startS, clock.startS + input.horizonS)) {
-        await client.query(
-          'INSERT INTO shifts (id, courier_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)',
-          [
-            randomUUID(),
-            created.id,
-            new Date(clock.toWallMs(w.from_s)),
-            new Date(clock.toWallMs(w.to_s) + endSlackMs),
-          ],
-        );
-      }
+      if (courier.kind === 'in_house') await writeShifts(client, input, i, created.id);
     }
-    return { stores, couriers };
+    if (input.accountsFile) saveAccounts(input.accountsFile, { fingerprint, stores, couriers });
+    return { stores, couriers, reused: false };
   } finally {
     await client.end();
+  }
+}
+
+/** The in-house rider's shifts of this run (`plan.couriers[index]`), in wall time. */
+async function writeShifts(
+  client: pg.Client,
+  input: { plan: CityPlan; clock: SimClock; horizonS: number },
+  index: number,
+  courierId: string,
+): Promise<void> {
+  const { plan, clock } = input;
+  // The dispatcher reads shifts in wall time (no pickup after the end) but estimates rides at
+  // real speed, while the city rides `scale` times faster: an end mapped as is would leave no
+  // time for any pickup at high scales. So the end gets the slack of a real ride; the rider
+  // still goes offline at the simulated end (after finishing what it carries).
+  const endSlackMs = SHIFT_END_SLACK_MS * (1 - 1 / clock.scale);
+  for (const w of onlineWindows(plan, index, clock.startS, clock.startS + input.horizonS)) {
+    await client.query('INSERT INTO shifts (id, courier_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)', [
+      randomUUID(),
+      courierId,
+      new Date(clock.toWallMs(w.from_s)),
+      new Date(clock.toWallMs(w.to_s) + endSlackMs),
+    ]);
   }
 }
