@@ -14,6 +14,8 @@ export interface RunOptions {
   outDir?: string;
   matching?: Partial<MatchingPolicy>;
   courierCapacity?: number;
+  /** The bundle-change variant (`ReplayOptions.bundleChange`), replayed and checked as such. */
+  bundleChange?: boolean;
 }
 
 export interface RunResult {
@@ -30,7 +32,7 @@ export function runMdrpInstance(instanceDir: string, options: RunOptions): RunRe
     cycles: replay.cycles,
     totalMs: Math.round(replay.decideMs),
   });
-  const check = checkSolution(instance, replay.solution);
+  const check = checkSolution(instance, replay.solution, { bundleChange: options.bundleChange });
   if (options.outDir) {
     mkdirSync(options.outDir, { recursive: true });
     writeSolution(options.outDir, replay.solution);
