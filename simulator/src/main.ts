@@ -20,14 +20,12 @@ const USAGE = `usage:
   npm run sim -- mdrp-all <dir-of-instances> [--out <dir>] [--policy ours|greedy] [--only <prefix, * allowed>]
   npm run sim -- report <run-or-replay-dir> [--out <file.html>]
 options:
-  --set key=value   override a matching policy weight (seconds), e.g. --set holdDelaySeconds=300
-  --bundle-change   our policy in the variant where a bundle may grow until the courier picks up`;
+  --set key=value   override a matching policy weight (seconds), e.g. --set holdDelaySeconds=300`;
 
 interface Args {
   command: string | undefined;
   target: string | undefined;
   out?: string;
-  bundleChange?: boolean;
   policy: MdrpPolicyName;
   only?: string;
   matching: Partial<MatchingPolicy>;
@@ -53,7 +51,6 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--out') args.out = value();
     else if (a === '--only') args.only = value();
-    else if (a === '--bundle-change') args.bundleChange = true;
     else if (a === '--policy') {
       const p = value();
       if (p !== 'ours' && p !== 'greedy') throw new Error(`--policy must be ours or greedy, got ${p}`);
@@ -94,7 +91,6 @@ async function main(): Promise<number> {
       policy: args.policy,
       outDir: args.out,
       matching: args.matching,
-      bundleChange: args.bundleChange,
     });
     process.stdout.write(`${JSON.stringify({ ...summary, check }, null, 2)}\n`);
     return check.ok ? 0 : 1;
@@ -104,7 +100,6 @@ async function main(): Promise<number> {
     outDir: args.out,
     only: args.only,
     matching: args.matching,
-    bundleChange: args.bundleChange,
   });
   const table = formatRunAllTable(rows, args.policy);
   process.stdout.write(`${table}\n`);

@@ -42,36 +42,10 @@ export function ordersToBundles<P>(
         candidates.arriveStore.subarray(from, to),
       );
     });
-    const start = heldTogether(ctx, singles);
-    if (start.length === 1 || ctx.policy.maxBundleSize < 2) jobs.push(...start);
-    else jobs.push(...mergeStoreJobs(ctx, start, courierValue));
+    if (singles.length === 1 || ctx.policy.maxBundleSize < 2) jobs.push(...singles);
+    else jobs.push(...mergeStoreJobs(ctx, singles, courierValue));
   }
   return jobs;
-}
-
-/**
- * The orders one courier already holds (`committedTo`) start as one job, in the delivery order
- * that suits them best; every other order starts alone.
- */
-function heldTogether<P>(ctx: MatchingContext<P>, singles: Job[]): Job[] {
-  const out: Job[] = [];
-  const held = new Map<number, Job>();
-  for (const job of singles) {
-    const c = ctx.committedCourier[job.orders[0]!]!;
-    if (c < 0) {
-      out.push(job);
-      continue;
-    }
-    const before = held.get(c);
-    if (!before) held.set(c, job);
-    else
-      held.set(
-        c,
-        mergeJobs(ctx, before, job, true) ??
-          jobFromOrders(ctx, [...before.orders, ...job.orders], before.couriers, before.arriveStore),
-      );
-  }
-  return [...held.values(), ...out];
 }
 
 /** Greedy pairwise merging within one store, best gain first, gains cached per pair. */
@@ -133,11 +107,10 @@ function bestTwoOf<P>(ctx: MatchingContext<P>, job: Job): BestTwo {
 /**
  * One job from two of the same store, or undefined when it would be too big, its ready times too
  * far apart, or no courier could take both. Delivery order: the cheapest for the earliest candidate.
- * @param held both are orders one courier already holds: together whatever their size and ready times
  */
-export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job, held = false): Job | undefined {
+export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job): Job | undefined {
   const size = a.orders.length + b.orders.length;
-  if (size > ctx.policy.maxBundleSize && !held) return undefined;
+  if (size > ctx.policy.maxBundleSize) return undefined;
   const orders = [...a.orders, ...b.orders];
   let minReady = Number.POSITIVE_INFINITY;
   let maxReady = Number.NEGATIVE_INFINITY;
@@ -146,7 +119,7 @@ export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job, held = fal
     minReady = Math.min(minReady, r);
     maxReady = Math.max(maxReady, r);
   }
-  if (maxReady - minReady > ctx.policy.bundleReadyWindowSeconds && !held) return undefined;
+  if (maxReady - minReady > ctx.policy.bundleReadyWindowSeconds) return undefined;
   // Couriers that are candidates of both, with enough room (arrival is the same: same store).
   const inB = new Set<number>(b.couriers);
   const couriers: number[] = [];

@@ -40,20 +40,8 @@ export function candidatesFromContext<P>(ctx: MatchingContext<P>): CandidateList
     const order = orders[i]!;
     start[i] = edges;
     const declined = order.declinedBy && order.declinedBy.length > 0 ? new Set(order.declinedBy) : undefined;
-    const held = ctx.committedCourier[i]!;
-    if (held >= 0) {
-      // Already in this courier's job: it stays there (the job may grow, never shrink).
-      const cour = couriers[held]!;
-      courier[edges] = held;
-      arriveStore[edges] =
-        ctx.departAt[held]! + ctx.travelTime.seconds(cour.position, order.pickup, cour.vehicle);
-      edges++;
-      continue;
-    }
     const accepts = (c: number, arrive: number): boolean => {
       const cour = couriers[c]!;
-      const heldAt = ctx.heldStore[c];
-      if (heldAt !== undefined && heldAt !== order.storeId) return false;
       if (declined?.has(cour.id)) return false;
       if (order.allowedVehicles && !(cour.vehicle && order.allowedVehicles.includes(cour.vehicle)))
         return false;

@@ -19,10 +19,6 @@ export interface MatchingContext<P> {
   courierTerm: Float64Array;
   /** How short of couriers this cycle is, 0..`scarcityMax` (set once candidates are known). */
   scarcity: number;
-  /** Per order, the courier index of its `committedTo` (−1 when nobody holds it). */
-  committedCourier: Int32Array;
-  /** Per courier, the store of the job it holds and may still grow (undefined: none). */
-  heldStore: (string | undefined)[];
 }
 
 /** Builds the shared context: which couriers can work at all, and their courier-only cost terms. */
@@ -36,24 +32,14 @@ export function contextFromSnapshot<P>(
   const departAt = new Float64Array(m);
   const spareCapacity = new Int32Array(m);
   const courierTerm = new Float64Array(m);
-  const { committedCourier, heldStore } = heldJobs(snapshot);
   for (let c = 0; c < m; c++) {
     const courier = snapshot.couriers[c]!;
     departAt[c] = Math.max(now, courier.freeAt);
-    courierTerm[c] = courierOnlyCost(courier, now, policy);
-    if (heldStore[c] !== undefined) {
-      // On its way to (or at) the store of its job: a candidate for that store only, whatever the look-ahead.
-      spareCapacity[c] = Math.max(0, courier.capacity - courier.load);
-      continue;
-    }
     const usable = courier.freeAt - now <= policy.lookaheadSeconds && courier.shiftEndsAt >= departAt[c]!;
     spareCapacity[c] = usable ? Math.max(0, courier.capacity - courier.load) : 0;
+    courierTerm[c] = courierOnlyCost(courier, now, policy);
   }
-  if (policy.positionWeight !== 0) {
-    // A courier holding a job goes where that job takes it: where it waits now says nothing.
-    const placed = spareCapacity.map((s, c) => (heldStore[c] === undefined ? s : 0));
-    addPositionTerm(snapshot, travelTime, policy, placed, courierTerm);
-  }
+  if (policy.positionWeight !== 0) addPositionTerm(snapshot, travelTime, policy, spareCapacity, courierTerm);
   return {
     now,
     policy,
@@ -64,31 +50,7 @@ export function contextFromSnapshot<P>(
     spareCapacity,
     courierTerm,
     scarcity: 0,
-    committedCourier,
-    heldStore,
   };
-}
-
-/** Which orders are already held (`committedTo`), by which courier, and each holder's store. */
-function heldJobs<P>(snapshot: MatchingSnapshot<P>): {
-  committedCourier: Int32Array;
-  heldStore: (string | undefined)[];
-} {
-  const committedCourier = new Int32Array(snapshot.orders.length).fill(-1);
-  const heldStore: (string | undefined)[] = new Array(snapshot.couriers.length).fill(undefined);
-  if (!snapshot.orders.some((o) => o.committedTo !== undefined)) return { committedCourier, heldStore };
-  const indexById = new Map(snapshot.couriers.map((c, i) => [c.id, i]));
-  snapshot.orders.forEach((o, i) => {
-    if (o.committedTo === undefined) return;
-    const c = indexById.get(o.committedTo);
-    if (c === undefined)
-      throw new Error(`order ${o.id} is committed to ${o.committedTo}, not in the snapshot`);
-    if (heldStore[c] !== undefined && heldStore[c] !== o.storeId)
-      throw new Error(`courier ${o.committedTo} holds orders of two stores`);
-    committedCourier[i] = c;
-    heldStore[c] = o.storeId;
-  });
-  return { committedCourier, heldStore };
 }
 
 /** In-house before crowd, expected delay of a decline, and a small bonus for waiting longest. Seconds. */

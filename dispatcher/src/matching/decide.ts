@@ -5,7 +5,6 @@ import { contextFromSnapshot, type MatchingContext } from './context.js';
 import { holdCost, type Job, jobCost, jobTimes } from './job.js';
 import type { SparseAssignmentProblem } from './lapjv.js';
 import { resolvePolicy } from './policy.js';
-import { prepositionMoves } from './preposition.js';
 import type { Assignment, DecideOptions, MatchingDecisions, MatchingSnapshot, WaitReason } from './types.js';
 
 /** Leaving a job unassigned when waiting would make it infeasible costs this much more, seconds. */
@@ -32,12 +31,7 @@ export function decideAssignments<P>(
   const problem = problemFromJobs(ctx, jobs);
   const { rowToCol } = solveByComponents(problem);
   keepLastChances(ctx, jobs, problem, rowToCol);
-  const decisions = decisionsFromSolution(ctx, jobs, problem, rowToCol);
-  if (!(ctx.policy.prepositionGainSeconds > 0)) return decisions;
-  const used = new Uint8Array(ctx.couriers.length);
-  for (const c of rowToCol) if (c >= 0) used[c] = 1;
-  const prepositions = prepositionMoves(snapshot, ctx, used);
-  return prepositions.length > 0 ? { ...decisions, prepositions } : decisions;
+  return decisionsFromSolution(ctx, jobs, problem, rowToCol);
 }
 
 /**
@@ -48,8 +42,7 @@ export function decideAssignments<P>(
  */
 export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateLists): number {
   let demand = 0;
-  for (let i = 0; i < ctx.orders.length; i++)
-    if (candidates.start[i + 1]! > candidates.start[i]! && ctx.committedCourier[i]! < 0) demand++;
+  for (let i = 0; i < ctx.orders.length; i++) if (candidates.start[i + 1]! > candidates.start[i]!) demand++;
   // A courier whose shift ends soon is only part of a courier: it has few pickups left.
   const { scarcityFrom, scarcityFull, scarcityMax, shiftHorizonSeconds } = ctx.policy;
   let supply = 0;
@@ -91,7 +84,7 @@ export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]
       unassignedCost[r] = 0; // nobody can take it: the row has no edge, it simply waits
       return;
     }
-    const hold = heldBy(ctx, job) >= 0 ? Number.POSITIVE_INFINITY : holdCost(ctx, job);
+    const hold = holdCost(ctx, job);
     if (Number.isFinite(hold)) unassignedCost[r] = hold;
     else {
       unassignedCost[r] = best + MUST_ASSIGN_PENALTY;
@@ -136,13 +129,11 @@ export function keepLastChances<P>(
   for (let r = 0; r < jobs.length; r++) {
     if (rowToCol[r]! >= 0 || !mustRow(r)) continue;
     const lost = jobs[r]!;
-    if (heldBy(ctx, lost) >= 0) continue;
     for (let j = 0; j < lost.couriers.length; j++) {
       const c = lost.couriers[j]!;
       const other = colToRow.get(c);
       if (other === undefined || !mustRow(other)) continue;
       const kept = jobs[other]!;
-      if (heldBy(ctx, kept) >= 0) continue; // a courier's own job stays with it
       const keptArrive = kept.arriveStore[kept.couriers.indexOf(c)]!;
       if (!Number.isFinite(jobCost(ctx, lost, c, lost.arriveStore[j]!))) continue;
       if (canFollow(ctx, kept, keptArrive, lost, c)) continue; // it gets its turn after the other
@@ -168,44 +159,6 @@ function canFollow<P>(ctx: MatchingContext<P>, first: Job, arrive: number, secon
     freeAt + ctx.travelTime.seconds(from, to, courier.vehicle) + ctx.policy.service.pickupSeconds / 2,
   );
   return pickupAt <= courier.shiftEndsAt;
-}
-
-/** The courier index holding some of the job's orders (`committedTo`), or −1. */
-function heldBy<P>(ctx: MatchingContext<P>, job: Job): number {
-  for (const i of job.orders) if (ctx.committedCourier[i]! >= 0) return ctx.committedCourier[i]!;
-  return -1;
-}
-
-/**
- * A held job that grew, as the revision to commit, or undefined while it has not grown or need not
- * be decided yet: the bundle may change until the courier starts picking up (its arrival, or when
- * the food it holds is ready, less half the pickup service), and deciding within
- * `commitHorizonSeconds` of that keeps it open for orders still to come.
- */
-function revisedJob<P>(ctx: MatchingContext<P>, job: Job, c: number): Assignment | undefined {
-  let heldReady = Number.NEGATIVE_INFINITY;
-  let grown = false;
-  for (const i of job.orders) {
-    if (ctx.committedCourier[i]! >= 0) heldReady = Math.max(heldReady, ctx.orders[i]!.readyAt);
-    else grown = true;
-  }
-  if (!grown) return undefined;
-  const halfPickup = ctx.policy.service.pickupSeconds / 2;
-  const arriveStore = job.arriveStore[job.couriers.indexOf(c)]!;
-  const decideBy = Math.max(arriveStore, heldReady - halfPickup);
-  if (decideBy - ctx.now > ctx.policy.commitHorizonSeconds) return undefined;
-  const times = jobTimes(ctx, job, c, arriveStore);
-  return {
-    courierId: ctx.couriers[c]!.id,
-    storeId: job.storeId,
-    orderIds: job.orders.map((i) => ctx.orders[i]!.id),
-    departAt: ctx.departAt[c]!,
-    arriveStoreAt: arriveStore,
-    pickupAt: times.pickupAt,
-    dropoffAt: times.dropoffAt,
-    cost: jobCost(ctx, job, c, arriveStore),
-    revises: true,
-  };
 }
 
 /** Commits jobs whose courier is free and must leave soon; everything else waits, with a reason. */
@@ -234,17 +187,6 @@ function decisionsFromSolution<P>(
       return;
     }
     const courier = ctx.couriers[c]!;
-    if (heldBy(ctx, job) >= 0) {
-      const grown = revisedJob(ctx, job, c);
-      if (grown) assignments.push(grown);
-      else
-        for (const i of job.orders)
-          waiting.push({
-            orderId: ctx.orders[i]!.id,
-            reason: ctx.committedCourier[i]! >= 0 ? 'committed' : 'not_yet',
-          });
-      return;
-    }
     if (courier.freeAt > ctx.now) {
       wait(job, 'better_courier_soon');
       return;
@@ -252,9 +194,7 @@ function decisionsFromSolution<P>(
     const arriveStore = job.arriveStore[job.couriers.indexOf(c)]!;
     const travel = arriveStore - ctx.departAt[c]!;
     const mustLeaveAt = job.readyAt - halfPickup - travel;
-    const horizon =
-      courier.kind === 'in_house' ? ctx.policy.inHouseCommitHorizonSeconds : ctx.policy.commitHorizonSeconds;
-    if (mustLeaveAt - ctx.now > horizon) {
+    if (mustLeaveAt - ctx.now > ctx.policy.commitHorizonSeconds) {
       wait(job, 'not_yet');
       return;
     }

@@ -58,11 +58,6 @@ export interface MatchingPolicy {
   agingWeight: number;
   /** A chosen courier free now is committed only when it must leave within this time. */
   commitHorizonSeconds: number;
-  /**
-   * The same for in-house riders, who take jobs without an offer to answer (`commitHorizonSeconds`
-   * leaves crowd riders time to answer or decline): deciding later keeps the choice open longer.
-   */
-  inHouseCommitHorizonSeconds: number;
 
   /**
    * Scarcity (0..1) grows linearly with waiting orders per usable courier, from 0 at
@@ -82,14 +77,6 @@ export interface MatchingPolicy {
    * scarcity (waiting orders per courier free soon, minus one, clamped to 0..1).
    */
   courierValueSeconds: number;
-
-  /**
-   * Prepositioning (the MDRP variant that allows it; 0 = off): an idle courier moves to wait at a busy
-   * store when that lowers its mean ride to the busy stores by more than this, seconds, counting the
-   * ride there × `prepositionRideWeight` (`preposition.ts`).
-   */
-  prepositionGainSeconds: number;
-  prepositionRideWeight: number;
 
   service: ServiceTimes;
 }
@@ -113,7 +100,6 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   holdDelaySeconds: 30 * 60,
   agingWeight: 0.5,
   commitHorizonSeconds: 2 * 60,
-  inHouseCommitHorizonSeconds: 2 * 60,
   scarcityFrom: 1,
   scarcityFull: 2,
   scarcityMax: 6,
@@ -121,8 +107,6 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   maxBundleSize: 6,
   bundleReadyWindowSeconds: 60 * 60,
   courierValueSeconds: 10 * 60,
-  prepositionGainSeconds: 0,
-  prepositionRideWeight: 0.5,
   service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
 });
 

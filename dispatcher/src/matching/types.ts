@@ -27,13 +27,6 @@ export interface OrderToMatch<P> {
   allowedVehicles?: readonly Vehicle[];
   /** Couriers the index found near the store; every courier of the snapshot when absent. */
   candidateCourierIds?: readonly string[];
-  /**
-   * Already in this courier's job, which has not been picked up yet and may still grow with other
-   * orders of the same store (the courier is in the snapshot at the store, `freeAt` = its arrival
-   * there). That courier is the order's only candidate and takes no other store's orders; the job
-   * never loses an order. Absent for orders nobody holds yet.
-   */
-  committedTo?: string;
 }
 
 /** A courier as the matcher sees it: now, or when it will be free after its current job. */
@@ -97,11 +90,6 @@ export interface Assignment {
   dropoffAt: number[];
   /** The matcher's cost of this job (seconds-equivalent); lower is better. */
   cost: number;
-  /**
-   * True when the courier already held some of these orders (`committedTo`): this job replaces its
-   * current one, grown by the others (all orders in their new delivery order).
-   */
-  revises?: boolean;
 }
 
 /** The output of one decision cycle. */
@@ -110,8 +98,6 @@ export interface MatchingDecisions {
   assignments: Assignment[];
   /** Orders left for a later cycle, with the reason. */
   waiting: { orderId: string; reason: WaitReason }[];
-  /** Idle couriers to send to wait at a store (only with `prepositionGainSeconds` > 0). */
-  prepositions?: { courierId: string; storeId: string; arriveAt: number }[];
 }
 
 /**
@@ -119,6 +105,5 @@ export interface MatchingDecisions {
  * - `better_courier_soon`: the best courier for it is still busy or not yet on shift.
  * - `not_yet`: its courier is chosen but need not leave yet; deciding later loses nothing.
  * - `too_costly`: every candidate is worse than waiting a cycle.
- * - `committed`: already in its courier's job (`committedTo`), which does not change this cycle.
  */
-export type WaitReason = 'no_candidate' | 'better_courier_soon' | 'not_yet' | 'too_costly' | 'committed';
+export type WaitReason = 'no_candidate' | 'better_courier_soon' | 'not_yet' | 'too_costly';

@@ -43,21 +43,7 @@ const MAX_LISTED = 50;
  * no diversion (from a pickup to the last drop-off of its job, only that job's customers).
  * The 90-minute maximum is reported, not failed.
  */
-export interface CheckOptions {
-  /**
-   * The instance variant that lets a bundle change when the courier arrives at the restaurant:
-   * an assignment may add orders to a courier's job until it starts picking up (one stay, one
-   * trip); in the base variant (false) every job is one assignment made before the courier left.
-   */
-  bundleChange?: boolean;
-}
-
-export function checkSolution(
-  instance: MdrpInstance,
-  solution: MdrpSolution,
-  options: CheckOptions = {},
-): SolutionCheck {
-  const bundleChange = options.bundleChange === true;
+export function checkSolution(instance: MdrpInstance, solution: MdrpSolution): SolutionCheck {
   const errors: string[] = [];
   const warnings: string[] = [];
   const fail = (message: string) => errors.push(message);
@@ -171,7 +157,7 @@ export function checkSolution(
         v.place === order.restaurantId &&
         v.arriveAt + halfPickup <= r.pickupAt &&
         r.pickupAt + halfPickup <= v.leaveAt &&
-        (!a || v.departedAt >= a.assignedAt || (bundleChange && a.assignedAt <= r.pickupAt - halfPickup)),
+        (!a || v.departedAt >= a.assignedAt),
     );
     if (pickupVisit < 0) {
       fail(
@@ -194,34 +180,18 @@ export function checkSolution(
     else if (visits[dropVisit]!.arriveAt + halfDropoff !== r.dropoffAt)
       warnings.push(`order ${r.orderId}: drop-off later than arrival + service/2`);
   }
-  // Not diverted: from a pickup stay to the last drop-off of what was picked up there, the courier
-  // only visits those customers (every order of an assignment picked up in that one stay). A stay
-  // holds one assignment, or in the bundle-change variant the assignments that grew one job.
-  const trips = new Map<string, { courierId: string; stay: number; lines: Assignment[] }>();
+  // Not diverted: from an assignment's pickup to its last drop-off, the courier only visits the
+  // assignment's customers (all its orders picked up in that one stay).
   for (const [a, pickups] of pickupStaysOf) {
     if (new Set(pickups).size > 1) {
       fail(`assignment at ${a.assignedAt} to ${a.courierId}: its orders are picked up in different stays`);
       continue;
     }
-    const key = `${a.courierId} ${pickups[0]!}`;
-    const trip = trips.get(key);
-    if (trip) trip.lines.push(a);
-    else trips.set(key, { courierId: a.courierId, stay: pickups[0]!, lines: [a] });
-  }
-  for (const { courierId, stay: from, lines } of trips.values()) {
-    const first = lines.reduce((a, b) => (b.assignedAt < a.assignedAt ? b : a));
-    const visits = visitsOf.get(courierId) ?? [];
-    if (lines.length > 1 && !bundleChange)
-      fail(
-        `courier ${courierId} picks up the assignments made at ${lines.map((a) => a.assignedAt)} in one stay`,
-      );
-    if (visits[from]!.departedAt < first.assignedAt)
-      fail(
-        `courier ${courierId} left for ${visits[from]!.place} at ${visits[from]!.departedAt}, before its assignment at ${first.assignedAt}`,
-      );
-    const customers = new Set(lines.flatMap((a) => a.orderIds));
+    const visits = visitsOf.get(a.courierId) ?? [];
+    const from = pickups[0]!;
+    const customers = new Set(a.orderIds);
     let to = from;
-    for (const id of customers)
+    for (const id of a.orderIds)
       to = Math.max(
         to,
         visits.findIndex((v, i) => i > from && v.place === id),
@@ -229,7 +199,7 @@ export function checkSolution(
     for (let i = from + 1; i <= to; i++)
       if (!customers.has(visits[i]!.place))
         fail(
-          `courier ${courierId} is diverted to ${visits[i]!.place} at ${visits[i]!.departedAt} while carrying the assignment made at ${first.assignedAt}`,
+          `courier ${a.courierId} is diverted to ${visits[i]!.place} at ${visits[i]!.departedAt} while carrying the assignment made at ${a.assignedAt}`,
         );
   }
   const classes = classifyUndelivered(instance, seen);

@@ -11,7 +11,7 @@ import {
 } from '../../../dispatcher/src/matching/index.js';
 import { benchmarkTravelTime, type PlanePoint } from '../../../domain/src/geo/travel-time.js';
 import { type MdrpInstance, type MdrpOrder, restaurantOf } from './instance.js';
-import type { MdrpAssignmentRecord, MdrpMove, MdrpOrderRecord, MdrpSolution } from './solution.js';
+import type { MdrpMove, MdrpSolution } from './solution.js';
 
 export type MdrpPolicyName = 'ours' | 'greedy';
 
@@ -21,12 +21,6 @@ export interface ReplayOptions {
   matching?: Partial<MatchingPolicy>;
   /** Orders a courier may carry at once (the instances set no limit). */
   courierCapacity?: number;
-  /**
-   * The instance variant that lets a courier's bundle change when it arrives at the restaurant:
-   * until it starts picking up, its job may grow with other orders of that restaurant (ours only;
-   * default false, the base variant).
-   */
-  bundleChange?: boolean;
   /** Called after every decision cycle (diagnostics): the minute, the snapshot and what the core decided. */
   onCycle?: (minute: number, decisions: MatchingDecisions, snapshot: MatchingSnapshot<PlanePoint>) => void;
 }
@@ -44,33 +38,6 @@ export interface ReplayResult {
 interface CourierState {
   position: PlanePoint;
   placeId: string;
-  freeAt: number;
-  /** Its job while the bundle may still change (not picked up yet); undefined once executed. */
-  trip?: Trip;
-}
-
-/** One job of one courier: from its departure to its last drop-off. Minutes. */
-interface Trip {
-  courierId: string;
-  departAt: number;
-  fromPlaceId: string;
-  from: PlanePoint;
-  restaurantId: string;
-  restaurant: PlanePoint;
-  arriveAt: number;
-  /** In delivery order. */
-  orders: MdrpOrder[];
-  /** Its lines in the assignments file (one more each time the bundle grows). */
-  lines: MdrpAssignmentRecord[];
-}
-
-/** A trip executed by the instance's rules: pickup, moves, drop-offs, where and when it ends. */
-interface TripPlan {
-  pickupAt: number;
-  moves: MdrpMove[];
-  records: MdrpOrderRecord[];
-  end: PlanePoint;
-  endPlaceId: string;
   freeAt: number;
 }
 
@@ -109,44 +76,6 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
     instance.couriers.map((c) => [c.id, { position: c.start, placeId: '0', freeAt: c.onAt }]),
   );
   const solution: MdrpSolution = { assignments: [], orders: [], moves: [] };
-  const bundleChange = options.bundleChange === true && options.policy === 'ours';
-  /** The trip by the instance's rules: pickup = max(latest ready, arrival + service/2), and so on. */
-  const plan = (trip: Trip): TripPlan => {
-    const pickupAt = Math.max(Math.max(...trip.orders.map((o) => o.readyAt)), trip.arriveAt + halfPickup);
-    const moves: MdrpMove[] = [
-      { courierId: trip.courierId, departAt: trip.departAt, from: trip.fromPlaceId, to: trip.restaurantId },
-    ];
-    const records: MdrpOrderRecord[] = [];
-    let at = pickupAt + halfPickup;
-    let from = trip.restaurant;
-    let fromId = trip.restaurantId;
-    for (const o of trip.orders) {
-      moves.push({ courierId: trip.courierId, departAt: at, from: fromId, to: o.id });
-      const dropoffAt = at + travel.minutes(from, o.dropoff) + halfDropoff;
-      records.push({
-        orderId: o.id,
-        placedAt: o.placedAt,
-        readyAt: o.readyAt,
-        pickupAt,
-        dropoffAt,
-        courierId: trip.courierId,
-      });
-      at = dropoffAt + halfDropoff;
-      from = o.dropoff;
-      fromId = o.id;
-    }
-    return { pickupAt, moves, records, end: from, endPlaceId: fromId, freeAt: at };
-  };
-  /** Executes the courier's trip: its bundle can no longer change. */
-  const finish = (s: CourierState): void => {
-    const p = plan(s.trip!);
-    solution.moves.push(...p.moves);
-    solution.orders.push(...p.records);
-    s.position = p.end;
-    s.placeId = p.endPlaceId;
-    s.freeAt = p.freeAt;
-    s.trip = undefined;
-  };
   const pending = new Map<string, OrderToMatch<PlanePoint>>();
   const lastOff = Math.max(0, ...instance.couriers.map((c) => c.offAt));
   let next = 0;
@@ -161,32 +90,14 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
       pending.set(o.id, toOrderToMatch(instance, o));
     }
     const couriers: CourierToMatch<PlanePoint>[] = [];
-    const held: OrderToMatch<PlanePoint>[] = [];
-    // A job may only grow with orders of its restaurant: elsewhere its courier competes as busy.
-    const waitingAt = new Set([...pending.values()].map((o) => o.storeId));
     for (const c of instance.couriers) {
       const s = states.get(c.id)!;
-      if (s.trip && t > plan(s.trip).pickupAt - halfPickup) finish(s);
-      if (s.trip && waitingAt.has(s.trip.restaurantId)) {
-        // Not picked up yet: at its restaurant from its arrival, holding orders that may be joined by others.
-        couriers.push({
-          id: c.id,
-          kind: 'in_house',
-          position: s.trip.restaurant,
-          freeAt: s.trip.arriveAt * 60,
-          shiftEndsAt: c.offAt * 60,
-          load: 0,
-          capacity,
-        });
-        for (const o of s.trip.orders) held.push({ ...toOrderToMatch(instance, o), committedTo: c.id });
-        continue;
-      }
-      const freeAt = Math.max(s.trip ? plan(s.trip).freeAt : s.freeAt, c.onAt);
+      const freeAt = Math.max(s.freeAt, c.onAt);
       if (c.offAt < t || freeAt > t + lookaheadMinutes || freeAt > c.offAt) continue;
       couriers.push({
         id: c.id,
         kind: 'in_house',
-        position: s.trip ? plan(s.trip).end : s.position,
+        position: s.position,
         freeAt: freeAt * 60,
         shiftEndsAt: c.offAt * 60,
         load: 0,
@@ -202,7 +113,7 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
       counts.set(r, (counts.get(r) ?? 0) + 1);
     }
     const demand = [...counts].map(([id, weight]) => ({ id, at: instance.restaurants.get(id)!, weight }));
-    const snapshot = { orders: [...pending.values(), ...held], couriers, demand };
+    const snapshot = { orders: [...pending.values()], couriers, demand };
     const decisions = decide(snapshot, { now: t * 60, travelTime: travel, policy, service });
     decideMs += performance.now() - started;
     cycles++;
@@ -211,53 +122,36 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
     for (const a of decisions.assignments) {
       const s = states.get(a.courierId)!;
       const orders = a.orderIds.map((id) => orderById.get(id)!);
-      if (a.revises) {
-        // The bundle grows at the restaurant: one more line for the orders added now.
-        const trip = s.trip;
-        if (!trip) throw new Error(`${a.courierId} revises a job it does not hold at minute ${t}`);
-        const before = new Set(trip.orders.map((o) => o.id));
-        const added = a.orderIds.filter((id) => !before.has(id));
-        trip.orders = orders;
-        const line = { assignedAt: t, pickupAt: 0, courierId: a.courierId, orderIds: added };
-        trip.lines.push(line);
-        solution.assignments.push(line);
-        for (const id of added) pending.delete(id);
-      } else {
-        if (s.trip) throw new Error(`${a.courierId} gets a second job at minute ${t}`);
-        const restaurantId = orders[0]!.restaurantId;
-        const line = { assignedAt: t, pickupAt: 0, courierId: a.courierId, orderIds: a.orderIds };
-        solution.assignments.push(line);
-        s.trip = {
+      const restaurantId = orders[0]!.restaurantId;
+      const restaurant = restaurantOf(instance, orders[0]!);
+      const moves: MdrpMove[] = [{ courierId: a.courierId, departAt: t, from: s.placeId, to: restaurantId }];
+      const arrive = t + travel.minutes(s.position, restaurant);
+      const pickupAt = Math.max(Math.max(...orders.map((o) => o.readyAt)), arrive + halfPickup);
+      let at = pickupAt + halfPickup;
+      let from = restaurant;
+      let fromId = restaurantId;
+      for (const o of orders) {
+        moves.push({ courierId: a.courierId, departAt: at, from: fromId, to: o.id });
+        const dropoffAt = at + travel.minutes(from, o.dropoff) + halfDropoff;
+        solution.orders.push({
+          orderId: o.id,
+          placedAt: o.placedAt,
+          readyAt: o.readyAt,
+          pickupAt,
+          dropoffAt,
           courierId: a.courierId,
-          departAt: t,
-          fromPlaceId: s.placeId,
-          from: s.position,
-          restaurantId,
-          restaurant: restaurantOf(instance, orders[0]!),
-          arriveAt: t + travel.minutes(s.position, restaurantOf(instance, orders[0]!)),
-          orders,
-          lines: [line],
-        };
-        for (const id of a.orderIds) pending.delete(id);
+        });
+        at = dropoffAt + halfDropoff;
+        from = o.dropoff;
+        fromId = o.id;
+        pending.delete(o.id);
       }
-      const trip = s.trip!;
-      const p = plan(trip);
-      for (const line of trip.lines) line.pickupAt = p.pickupAt;
-      if (!bundleChange) finish(s);
-    }
-    for (const m of decisions.prepositions ?? []) {
-      // Prepositioning variant: an idle courier rides to a restaurant and waits there.
-      const s = states.get(m.courierId)!;
-      if (s.trip || s.freeAt > t) throw new Error(`${m.courierId} is not idle at minute ${t}`);
-      const at = instance.restaurants.get(m.storeId)!;
-      solution.moves.push({ courierId: m.courierId, departAt: t, from: s.placeId, to: m.storeId });
-      s.freeAt = t + travel.minutes(s.position, at);
-      s.position = at;
-      s.placeId = m.storeId;
+      solution.moves.push(...moves);
+      solution.assignments.push({ assignedAt: t, pickupAt, courierId: a.courierId, orderIds: a.orderIds });
+      states.set(a.courierId, { position: from, placeId: fromId, freeAt: at });
     }
     t += 1;
   }
-  for (const s of states.values()) if (s.trip) finish(s);
   const delivered = new Set(solution.orders.map((o) => o.orderId));
   return {
     solution,

@@ -13,8 +13,6 @@ export interface RunAllOptions {
   /** Only instances whose name starts with this prefix (`*` matches anything, e.g. `1o*t100`). */
   only?: string;
   matching?: Partial<MatchingPolicy>;
-  /** Our policy in the bundle-change variant (greedy never bundles: base variant). */
-  bundleChange?: boolean;
 }
 
 export interface InstanceRow {
@@ -47,7 +45,6 @@ export function runAllMdrp(dir: string, options: RunAllOptions): InstanceRow[] {
     const ours = runMdrpInstance(instanceDir, {
       policy: options.policy,
       matching: options.matching,
-      bundleChange: options.bundleChange,
       outDir: options.outDir ? path.join(options.outDir, name, options.policy) : undefined,
     });
     const greedy =

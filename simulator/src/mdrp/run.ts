@@ -14,8 +14,6 @@ export interface RunOptions {
   outDir?: string;
   matching?: Partial<MatchingPolicy>;
   courierCapacity?: number;
-  /** The bundle-change variant (`ReplayOptions.bundleChange`), replayed and checked as such. */
-  bundleChange?: boolean;
 }
 
 export interface RunResult {
@@ -32,7 +30,7 @@ export function runMdrpInstance(instanceDir: string, options: RunOptions): RunRe
     cycles: replay.cycles,
     totalMs: Math.round(replay.decideMs),
   });
-  const check = checkSolution(instance, replay.solution, { bundleChange: options.bundleChange });
+  const check = checkSolution(instance, replay.solution);
   if (options.outDir) {
     mkdirSync(options.outDir, { recursive: true });
     writeSolution(options.outDir, replay.solution);
