@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkSolution } from '../src/mdrp/check-solution.js';
 import { readMdrpInstance } from '../src/mdrp/instance.js';
@@ -9,13 +8,12 @@ import { replayMdrp } from '../src/mdrp/replay.js';
 import { runMdrpInstance } from '../src/mdrp/run.js';
 import { type MdrpSolution, readSolution } from '../src/mdrp/solution.js';
 import { unavoidableLosses } from '../src/mdrp/unavoidable.js';
+import { describeWithInstances, mdrpInstance } from './mdrp-instances.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const mdrpDir = path.resolve(repoRoot, '../shared/mdrp');
-const at = (name: string) => path.join(mdrpDir, name);
+const at = mdrpInstance;
 
 // The instances are not in the repository (no licence to copy them): the tests read them in place.
-describe.runIf(existsSync(mdrpDir))('MDRP replay (instances in ../shared/mdrp)', () => {
+describeWithInstances('MDRP replay (instances in ../shared/mdrp)', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'mdrp-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -1,16 +1,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_RECORD_FILE, type ReplayRecord, ReplayRecordSchema } from '../src/mdrp/report-data.js';
 import { type RunResult, runMdrpInstance } from '../src/mdrp/run.js';
 import { run as report } from '../src/report/cli.js';
 import { CITY_RUN_FILE, CityRunRecordSchema } from '../src/run-record.js';
+import { describeWithInstances, mdrpInstance } from './mdrp-instances.js';
 import { generateCityRun } from './report-fixtures.js';
 
-const INSTANCE = fileURLToPath(new URL('../../../shared/mdrp/0o50t75s1p100', import.meta.url));
+const INSTANCE = mdrpInstance('0o50t75s1p100');
 const root = mkdtempSync(path.join(tmpdir(), 'o2o-report-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -82,7 +82,7 @@ describe('report of a simulated-city run', () => {
   });
 });
 
-describe('report of a benchmark replay', () => {
+describeWithInstances('report of a benchmark replay', () => {
   const out = path.join(root, 'replay');
   let ours: RunResult;
   beforeAll(() => {
