@@ -9,6 +9,7 @@ import { cellToHeatCell, idleAndWaitingToHeatCounts } from './heat.js';
 import {
   distanceFrom,
   fieldsToCourierRecord,
+  RECORD,
   recordsToCandidates,
   sortByDistance,
   statesMask,
@@ -28,6 +29,9 @@ import type {
   StateChange,
 } from './types.js';
 import { assertValidChange, assertValidPosition, assertValidUpsert } from './validate.js';
+
+/** A record's position bytes (lat, lng, lastSeenMs: three doubles), as pings are sent. */
+const POSITION_BYTES = RECORD.shiftEndMs - RECORD.lat;
 
 export interface RedisCourierIndexOptions {
   /** Key prefix (e.g. `o2o:idx`); every key also carries the region hash tag. */
@@ -77,10 +81,9 @@ export class RedisCourierIndex implements CourierIndex {
       await callScript(
         this.redis,
         'putCourier',
-        [k.courier(c.id), k.seen, k.idle],
+        [k.courier(c.id), k.seen, k.idle, k.where],
         [
           k.cellPrefix,
-          k.courierPrefix,
           c.id,
           c.lat,
           c.lng,
@@ -104,7 +107,7 @@ export class RedisCourierIndex implements CourierIndex {
     const codes = (await callScript(
       this.redis,
       'moveCouriers',
-      [k.seen, k.idle],
+      [k.seen, k.idle, k.where],
       this.pingArgs(k, [ping]),
     )) as number[];
     return this.pingOutcome(codes[0] ?? 0, ping.courierId);
@@ -129,7 +132,7 @@ export class RedisCourierIndex implements CourierIndex {
       const pipeline = this.redis.pipeline();
       for (const batch of group) {
         const k = this.keys(batch[0]!.region);
-        queueScript(pipeline, 'moveCouriers', [k.seen, k.idle], this.pingArgs(k, batch));
+        queueScript(pipeline, 'moveCouriers', [k.seen, k.idle, k.where], this.pingArgs(k, batch));
       }
       const replies = (await pipeline.exec()) ?? [];
       replies.forEach(([err, reply], j) => {
@@ -149,11 +152,20 @@ export class RedisCourierIndex implements CourierIndex {
     return summary;
   }
 
-  private pingArgs(k: RegionKeys, pings: readonly CourierPing[]): (string | number)[] {
-    const args: (string | number)[] = [k.cellPrefix, k.courierPrefix];
-    for (const p of pings) {
-      args.push(p.courierId, p.lat, p.lng, latLngToCell(p.lat, p.lng, this.resolution), p.atMs);
-    }
+  /**
+   * The pings' positions go as one buffer of the 24 bytes each record holds at RECORD.lat (lat,
+   * lng, atMs as little-endian doubles), so the script writes an in-cell ping's bytes as they are.
+   */
+  private pingArgs(k: RegionKeys, pings: readonly CourierPing[]): (string | number | Buffer)[] {
+    const positions = Buffer.allocUnsafe(pings.length * POSITION_BYTES);
+    const args: (string | number | Buffer)[] = [k.cellPrefix, k.courierPrefix, positions];
+    pings.forEach((p, i) => {
+      const at = i * POSITION_BYTES - RECORD.lat;
+      positions.writeDoubleLE(p.lat, at + RECORD.lat);
+      positions.writeDoubleLE(p.lng, at + RECORD.lng);
+      positions.writeDoubleLE(p.atMs, at + RECORD.lastSeenMs);
+      args.push(p.courierId, latLngToCell(p.lat, p.lng, this.resolution), p.atMs);
+    });
     return args;
   }
 
@@ -171,8 +183,8 @@ export class RedisCourierIndex implements CourierIndex {
       await callScript(
         this.redis,
         'setState',
-        [k.courier(courierId), k.idle],
-        [k.cellPrefix, k.courierPrefix, courierId, change.state, change.load ?? '', change.capacity ?? ''],
+        [k.courier(courierId), k.idle, k.where],
+        [k.cellPrefix, courierId, change.state, change.load ?? '', change.capacity ?? ''],
       ),
     );
     if (code < 0) throw errorFromLuaCode(code, `courier ${courierId}`);
@@ -183,8 +195,8 @@ export class RedisCourierIndex implements CourierIndex {
     const removed = await callScript(
       this.redis,
       'removeCourier',
-      [k.courier(courierId), k.seen, k.idle],
-      [k.cellPrefix, k.courierPrefix, courierId],
+      [k.courier(courierId), k.seen, k.idle, k.where],
+      [k.cellPrefix, courierId],
     );
     return Number(removed) === 1;
   }
@@ -194,8 +206,8 @@ export class RedisCourierIndex implements CourierIndex {
     const flat = (await callScript(
       this.redis,
       'getCourier',
-      [k.courier(courierId)],
-      [k.cellPrefix],
+      [k.courier(courierId), k.where],
+      [k.cellPrefix, courierId],
     )) as string[];
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
@@ -211,7 +223,7 @@ export class RedisCourierIndex implements CourierIndex {
       const ids = (await callScript(
         this.redis,
         'evictSilent',
-        [k.seen, k.idle],
+        [k.seen, k.idle, k.where],
         [k.cellPrefix, k.courierPrefix, cutoffMs, this.evictPerCall],
       )) as string[];
       evicted.push(...ids);
