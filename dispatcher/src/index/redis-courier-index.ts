@@ -127,28 +127,31 @@ export class RedisCourierIndex implements CourierIndex {
       for (let i = 0; i < list.length; i += this.pingsPerCall)
         calls.push(list.slice(i, i + this.pingsPerCall));
     }
+    // Every pipeline is sent as soon as it is built, without waiting for the previous one's replies:
+    // one connection keeps them in order, and Redis runs a pipeline while the next is encoded.
+    const sent: Promise<[Error | null, unknown][] | null>[] = [];
     for (let i = 0; i < calls.length; i += this.callsPerPipeline) {
-      const group = calls.slice(i, i + this.callsPerPipeline);
       const pipeline = this.redis.pipeline();
-      for (const batch of group) {
+      for (const batch of calls.slice(i, i + this.callsPerPipeline)) {
         const k = this.keys(batch[0]!.region);
         queueScript(pipeline, 'moveCouriers', [k.seen, k.idle, k.where], this.pingArgs(k, batch));
       }
-      const replies = (await pipeline.exec()) ?? [];
-      replies.forEach(([err, reply], j) => {
-        if (err) throw err;
-        const batch = group[j]!;
-        (reply as number[]).forEach((code, n) => {
-          if (code === 1) summary.moved += 1;
-          else if (code === 0) summary.sameCell += 1;
-          else if (code === LUA_STALE_PING) summary.stale += 1;
-          else {
-            summary.unknown += 1;
-            summary.unknownCourierIds.push(batch[n]!.courierId);
-          }
-        });
-      });
+      sent.push(pipeline.exec());
     }
+    const replies = (await Promise.all(sent)).flatMap((r) => r ?? []);
+    replies.forEach(([err, reply], j) => {
+      if (err) throw err;
+      const batch = calls[j]!;
+      (reply as number[]).forEach((code, n) => {
+        if (code === 1) summary.moved += 1;
+        else if (code === 0) summary.sameCell += 1;
+        else if (code === LUA_STALE_PING) summary.stale += 1;
+        else {
+          summary.unknown += 1;
+          summary.unknownCourierIds.push(batch[n]!.courierId);
+        }
+      });
+    });
     return summary;
   }
 

@@ -9,8 +9,8 @@
 -- returns one code per ping: 1 moved to another cell, 0 same cell,
 --   -1 unknown courier (no hash, or idle or busy without a where entry), -10 stale (atMs older than
 --   the last accepted ping)
--- A listed courier's cell and slot live in `where` and its position and lastSeenMs in its cell
--- record, not in its hash (getCourier-2 reads them there). The batch reads last seen (the stale
+-- A listed courier's cell and record offset live in `where` and its position and lastSeenMs in its
+-- cell record, not in its hash (getCourier-2 reads them there). The batch reads last seen (the stale
 -- check) with one ZMSCORE and where its couriers are with one HMGET, and writes both back with one
 -- ZADD and one HSET at the end, so a ping inside its cell costs one call: SETRANGE of its 24 bytes,
 -- as the client packed them. A cell change carries the record over (unlist returns it). Offline
@@ -33,8 +33,13 @@ end
 local scores = redis.call('ZMSCORE', seenKey, unpack(ids))
 local wheres = redis.call('HMGET', whereKey, unpack(ids))
 local changed = {} -- id -> its where value after a cell change in this batch (or its slot's)
-local accepted = {} -- id -> atMs (string) of its last accepted ping in this batch
-local lastSeen = {} -- id -> the same as a number
+local lastSeen = {} -- id -> atMs of its last accepted ping in this batch
+local seenArgs = {} -- ZADD's score, member pairs of the accepted pings (a courier's last one wins)
+local function accept(id, at, atMs)
+  lastSeen[id] = at
+  seenArgs[#seenArgs + 1] = atMs
+  seenArgs[#seenArgs + 1] = id
+end
 local results = {}
 local sub, byte, find = string.sub, string.byte, string.find
 for k = 1, #ids do
@@ -50,7 +55,7 @@ for k = 1, #ids do
     if seen and seen > at then
       code = -10
     else
-      accepted[id], lastSeen[id] = atMs, at
+      accept(id, at, atMs)
       redis.call('SETRANGE', cellPrefix .. cell, sub(w, n + 2), sub(positions, 24 * k - 23, 24 * k))
       code = 0
     end
@@ -65,7 +70,7 @@ for k = 1, #ids do
       elseif seen and seen > at then
         code = -10
       else
-        accepted[id], lastSeen[id] = atMs, at
+        accept(id, at, atMs)
         local lat, lng = struct.unpack('<dd', positions, 24 * k - 23)
         redis.call('HSET', courierKey, 'lat', exact(lat), 'lng', exact(lng), 'cell', cell, 'lastSeenMs', atMs)
         code = cur[2] == cell and 0 or 1
@@ -73,7 +78,7 @@ for k = 1, #ids do
     elseif seen and seen > at then
       code = -10
     else
-      accepted[id], lastSeen[id] = atMs, at
+      accept(id, at, atMs)
       local pos = sub(positions, 24 * k - 23, 24 * k)
       local rec, moved = unlist(cellPrefix, oldCell, slot)
       if moved then
@@ -104,11 +109,6 @@ for id, w in pairs(changed) do
 end
 if #whereArgs > 0 then
   redis.call('HSET', whereKey, unpack(whereArgs))
-end
-local seenArgs = {}
-for id, atMs in pairs(accepted) do
-  seenArgs[#seenArgs + 1] = atMs
-  seenArgs[#seenArgs + 1] = id
 end
 if #seenArgs > 0 then
   redis.call('ZADD', seenKey, unpack(seenArgs))
