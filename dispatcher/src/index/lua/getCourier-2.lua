@@ -20,8 +20,15 @@ if state == 'idle' or state == 'busy' then
     local pos = redis.call('GETRANGE', ARGV[1] .. cell, off, off + 23)
     if #pos == 24 then
       local lat, lng, lastSeenMs = struct.unpack('<ddd', pos)
-      h[at.lat], h[at.lng], h[at.lastSeenMs] = exact(lat), exact(lng), exact(lastSeenMs)
-      h[at.cell] = cell
+      local listed = { lat = exact(lat), lng = exact(lng), lastSeenMs = exact(lastSeenMs), cell = cell }
+      for field, value in pairs(listed) do
+        if at[field] then
+          h[at[field]] = value
+        else
+          table.insert(h, field)
+          table.insert(h, value)
+        end
+      end
     end
   end
 end
