@@ -44,8 +44,8 @@ export interface RedisCourierIndexOptions {
   pingsPerCall?: number;
   /**
    * Script calls per pipeline in ingestPings. Pipelines are sent back to back, so a smaller one
-   * lets Redis start on it while the next is encoded (5: ingest 0.79 x GEOADD against 0.74 with
-   * 20, medians of five runs each; README "Courier index benchmark").
+   * lets Redis start on it while the next is encoded (5 against 20: ahead, but within the noise of
+   * the loaded machine; README "Ingest since 2026-12-02").
    */
   callsPerPipeline?: number;
   /** Couriers evicted per script call (keeps each call short). */
