@@ -4,6 +4,7 @@ import { haversineMeters, type LatLng } from '../../domain/src/geo/lat-lng.js';
 import { seededRandom as mulberry32 } from '../../domain/src/seeded-random.js';
 import { type BenchResult, type BenchSuite, benchResult } from '../../scripts/bench/report.js';
 import { connectTestRedis } from '../../test/support/redis.js';
+import type { CourierIndex } from '../src/index/courier-index.js';
 import { RedisCourierIndex } from '../src/index/redis-courier-index.js';
 import { ringsCoveringRadius } from '../src/index/rings.js';
 import type { Candidate, CourierPing } from '../src/index/types.js';
@@ -30,13 +31,13 @@ export const indexBench: BenchSuite = async function* ({ quick, log }) {
   }
 };
 
-const REGION = 'bench';
+export const REGION = 'bench';
 const CITY_CENTER: LatLng = { lat: 52.37, lng: 4.9 };
 const CITY_HALF_SIDE_METERS = 15_000;
 const METERS_PER_DEGREE = 111_195;
 
 /** Uniform points over the ~30 km city square (seeded, so every run measures the same city). */
-function cityPoints(count: number, seed: number, halfSideMeters = CITY_HALF_SIDE_METERS): LatLng[] {
+export function cityPoints(count: number, seed: number, halfSideMeters = CITY_HALF_SIDE_METERS): LatLng[] {
   const rand = mulberry32(seed);
   const metersPerLng = METERS_PER_DEGREE * Math.cos((CITY_CENTER.lat * Math.PI) / 180);
   return Array.from({ length: count }, () => ({
@@ -45,7 +46,7 @@ function cityPoints(count: number, seed: number, halfSideMeters = CITY_HALF_SIDE
   }));
 }
 
-async function registerAll(index: RedisCourierIndex, points: readonly LatLng[]): Promise<void> {
+export async function registerAll(index: CourierIndex, points: readonly LatLng[]): Promise<void> {
   for (let i = 0; i < points.length; i += 2_000) {
     await Promise.all(
       points.slice(i, i + 2_000).map((p, j) =>
@@ -62,18 +63,10 @@ async function registerAll(index: RedisCourierIndex, points: readonly LatLng[]):
   }
 }
 
-async function* ingestBench(
-  redis: Redis,
-  prefix: string,
-  points: readonly LatLng[],
-  quick: boolean,
-  log: (line: string) => void,
-): AsyncGenerator<BenchResult> {
-  const index = new RedisCourierIndex(redis, { prefix });
-  await registerAll(index, points);
-  const rounds = quick ? 2 : 3;
+/** The ingest benchmark's pings: each round every courier moves up to ~60 m from its start, about
+ * what a rider covers between two pings (seeded, ~14 % of them change cells at resolution 8). */
+export function ingestPingsOf(points: readonly LatLng[], rounds: number): CourierPing[] {
   const rand = mulberry32(2);
-  // Each round every courier moves up to ~60 m, about what a rider covers between two pings.
   const pings: CourierPing[] = [];
   for (let round = 1; round <= rounds; round++) {
     points.forEach((p, i) => {
@@ -86,6 +79,19 @@ async function* ingestBench(
       });
     });
   }
+  return pings;
+}
+
+async function* ingestBench(
+  redis: Redis,
+  prefix: string,
+  points: readonly LatLng[],
+  quick: boolean,
+  log: (line: string) => void,
+): AsyncGenerator<BenchResult> {
+  const index = new RedisCourierIndex(redis, { prefix });
+  await registerAll(index, points);
+  const pings = ingestPingsOf(points, quick ? 2 : 3);
   const geoKey = `${prefix}:{${REGION}}:geo`;
   log(`index ingest: ${pings.length} pings of ${points.length} couriers`);
   // Sequential, not in alternating blocks like the searches: production runs the index alone. (In

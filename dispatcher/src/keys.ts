@@ -33,11 +33,18 @@ export interface RegionKeys {
   /**
    * Prefix of the per-cell strings `${cellPrefix}${h3}`: the fixed-width binary records (state,
    * position, load, capacity, kind, vehicle, shift end, id) of the idle and busy couriers in the
-   * cell, back to back (index/lua/includes/record.lua).
+   * cell, back to back (index/lua/includes/record.lua). (Was `cellrec:` while the record numbers
+   * lived in the courier hashes: those strings are not read any more.)
    */
   readonly cellPrefix: string;
   /** Prefix of the per-courier hashes: `${courierPrefix}${id}`. */
   readonly courierPrefix: string;
+  /**
+   * Hash courier id → `${cell}:${at}` of every listed (idle or busy) courier: the cell string its
+   * record is in and the byte offset of the record's position there (slot × 84 + 8), so a batch of
+   * pings finds all its records with one HMGET and writes each at `at` (index/lua/includes/relocate.lua).
+   */
+  readonly where: string;
   /** Sorted set courier id → last seen (epoch ms), for evicting silent couriers. */
   readonly seen: string;
   /** Hash index cell → number of idle couriers in it. */
@@ -52,11 +59,12 @@ export function regionKeys(prefix: string, region: string): RegionKeys {
   if (region.length === 0 || /[{}]/.test(region))
     throw new Error(`invalid region name: ${JSON.stringify(region)}`);
   const base = `${prefix}:{${region}}:`;
-  const cellPrefix = `${base}cellrec:`;
+  const cellPrefix = `${base}cells:`;
   const courierPrefix = `${base}courier:`;
   return {
     cellPrefix,
     courierPrefix,
+    where: `${base}where`,
     seen: `${base}seen`,
     idle: `${base}idle`,
     heat: `${base}heat`,

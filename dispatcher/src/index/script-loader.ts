@@ -58,7 +58,7 @@ export function loadIndexScripts(redis: Redis): void {
   loaded.add(redis);
 }
 
-type ScriptArg = string | number;
+type ScriptArg = string | number | Buffer;
 
 /** Calls a defined script on a client (resolves with its reply). */
 export function callScript(

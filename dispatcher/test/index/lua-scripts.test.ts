@@ -33,6 +33,26 @@ function fresh(options: { evictPerCall?: number } = {}) {
 const cellOf = (at: { lat: number; lng: number }) => latLngToCell(at.lat, at.lng, 8);
 const far = { lat: AMSTERDAM.lat + 0.05, lng: AMSTERDAM.lng };
 
+/** A `where` entry: the cell and the byte offset of the record's position in the cell string. */
+const whereOf = (at: { lat: number; lng: number }, slot: number) =>
+  `${cellOf(at)}:${slot * RECORD.bytes + RECORD.lat}`;
+
+/** moveCouriers-3's arguments for pings given as [id, lat, lng, atMs]: positions packed, then id, cell, atMs. */
+function moveArgs(k: ReturnType<typeof regionKeys>, pings: [string, number, number, number][]) {
+  const positions = Buffer.alloc(pings.length * 24);
+  pings.forEach(([, lat, lng, atMs], i) => {
+    positions.writeDoubleLE(lat, i * 24);
+    positions.writeDoubleLE(lng, i * 24 + 8);
+    positions.writeDoubleLE(atMs, i * 24 + 16);
+  });
+  return [
+    k.cellPrefix,
+    k.courierPrefix,
+    positions,
+    ...pings.flatMap(([id, lat, lng, atMs]) => [id, cellOf({ lat, lng }), atMs]),
+  ];
+}
+
 async function allKeys(p: string): Promise<string[]> {
   return (await redis.keys(`${p}:*`)).sort();
 }
@@ -59,7 +79,7 @@ describe('index Lua scripts on the real Redis', () => {
     }
   });
 
-  it('putCourier-3 writes the hash, last seen, cell record and idle counter, and refuses load over capacity', async () => {
+  it('putCourier-4 writes the hash, where entry, last seen, cell record and idle counter, and refuses load over capacity', async () => {
     const { index, k } = fresh();
     await index.upsertCourier(
       'ams',
@@ -76,8 +96,8 @@ describe('index Lua scripts on the real Redis', () => {
       capacity: '3',
       lastSeenMs: '1000',
       shiftEndMs: '9',
-      slot: '0',
     });
+    expect(await redis.hgetall(k.where)).toEqual({ c1: whereOf(AMSTERDAM, 0) });
     expect(await recordsOf(k.cell(cellOf(AMSTERDAM)))).toEqual([(await index.getCourier('ams', 'c1'))!]);
     expect(await redis.zscore(k.seen, 'c1')).toBe('1000');
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
@@ -88,43 +108,28 @@ describe('index Lua scripts on the real Redis', () => {
     expect((await index.getCourier('ams', 'c1'))!).toMatchObject({ state: 'busy', vehicle: 'bike', load: 0 });
     expect(await redis.hgetall(k.idle)).toEqual({});
     expect(await redis.hget(k.courier('c1'), 'shiftEndMs')).toBeNull();
+    expect(await redis.hgetall(k.where)).toEqual({ c1: whereOf(far, 0) });
 
-    const args = [
-      k.cellPrefix,
-      k.courierPrefix,
-      'c2',
-      52,
-      4,
-      cellOf(AMSTERDAM),
-      'idle',
-      'crowd',
-      'bike',
-      3,
-      2,
-      1,
-      '',
-    ];
-    expect(await callScript(redis, 'putCourier', [k.courier('c2'), k.seen, k.idle], args)).toBe(-2);
+    const args = [k.cellPrefix, 'c2', 52, 4, cellOf(AMSTERDAM), 'idle', 'crowd', 'bike', 3, 2, 1, ''];
+    expect(await callScript(redis, 'putCourier', [k.courier('c2'), k.seen, k.idle, k.where], args)).toBe(-2);
     expect(await redis.exists(k.courier('c2'))).toBe(0);
   });
 
-  it('moveCouriers-2 returns a code per ping and moves cell membership, idle count and last seen', async () => {
+  it('moveCouriers-3 returns a code per ping and moves cell membership, where entry, idle count and last seen', async () => {
     const { index, k } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     await index.upsertCourier('ams', courier('c2', AMSTERDAM, { state: 'busy' }));
     const codes = await callScript(
       redis,
       'moveCouriers',
-      [k.seen, k.idle],
-      [
-        k.cellPrefix,
-        k.courierPrefix,
-        ...['c1', far.lat, far.lng, cellOf(far), 2_000],
-        ...['c1', far.lat, far.lng, cellOf(far), 3_000],
-        ...['c1', AMSTERDAM.lat, AMSTERDAM.lng, cellOf(AMSTERDAM), 2_500],
-        ...['ghost', far.lat, far.lng, cellOf(far), 2_000],
-        ...['c2', far.lat, far.lng, cellOf(far), 2_000],
-      ],
+      [k.seen, k.idle, k.where],
+      moveArgs(k, [
+        ['c1', far.lat, far.lng, 2_000],
+        ['c1', far.lat, far.lng, 3_000],
+        ['c1', AMSTERDAM.lat, AMSTERDAM.lng, 2_500],
+        ['ghost', far.lat, far.lng, 2_000],
+        ['c2', far.lat, far.lng, 2_000],
+      ]),
     );
     expect(codes).toEqual([1, 0, -10, -1, 1]);
     expect(await recordsOf(k.cell(cellOf(far)))).toEqual([
@@ -139,16 +144,34 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(far)]: '1' });
     expect(await redis.zscore(k.seen, 'c1')).toBe('3000');
-    // A listed courier's position lives in its record; its hash keeps where it went online.
+    // A listed courier's cell and slot live in `where`, its position in its record; its hash keeps
+    // where it went online.
+    expect(await redis.hgetall(k.where)).toEqual({ c1: whereOf(far, 0), c2: whereOf(far, 1) });
     expect(await redis.hmget(k.courier('c1'), 'lat', 'lastSeenMs', 'cell')).toEqual([
       String(AMSTERDAM.lat),
       '1000',
+      cellOf(AMSTERDAM),
+    ]);
+    // A batch of the wrong number of position bytes is refused whole.
+    const [, , positions, ...rest] = moveArgs(k, [['c1', far.lat, far.lng, 5_000]]);
+    await expect(
+      callScript(
+        redis,
+        'moveCouriers',
+        [k.seen, k.idle, k.where],
+        [k.cellPrefix, k.courierPrefix, (positions as Buffer).subarray(1), ...rest],
+      ),
+    ).rejects.toThrow(/23 position bytes for 1 pings/);
+    // Going offline writes the record's position and the cell to the hash (the shortest digits
+    // that read back the same double) and drops the where entry.
+    await index.setState('ams', 'c1', { state: 'offline' });
+    expect(await redis.hmget(k.courier('c1'), 'lat', 'lng', 'lastSeenMs', 'cell')).toEqual([
+      String(far.lat),
+      String(far.lng),
+      '3000',
       cellOf(far),
     ]);
-    // Going offline writes the record's position to the hash (exactly: 17 digits read back the same).
-    await index.setState('ams', 'c1', { state: 'offline' });
-    const [lat, lng, seen] = await redis.hmget(k.courier('c1'), 'lat', 'lng', 'lastSeenMs');
-    expect([Number(lat), Number(lng), Number(seen)]).toEqual([far.lat, far.lng, 3_000]);
+    expect(await redis.hgetall(k.where)).toEqual({ c2: whereOf(far, 0) });
     // An offline courier's pings are written to its hash.
     await index.moveCourier({ region: 'ams', courierId: 'c1', ...AMSTERDAM, atMs: 4_000 });
     expect(await redis.hmget(k.courier('c1'), 'lat', 'lastSeenMs', 'cell')).toEqual([
@@ -164,15 +187,15 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.exists(k.courier('ghost'))).toBe(0);
   });
 
-  it('setState-2 relists the courier and rewrites its record by state and returns -1 unknown, -2 over capacity', async () => {
+  it('setState-3 relists the courier and rewrites its record by state and returns -1 unknown, -2 over capacity', async () => {
     const { index, k } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     const call = (state: string, load: number | '', capacity: number | '' = '') =>
       callScript(
         redis,
         'setState',
-        [k.courier('c1'), k.idle],
-        [k.cellPrefix, k.courierPrefix, 'c1', state, load, capacity],
+        [k.courier('c1'), k.idle, k.where],
+        [k.cellPrefix, 'c1', state, load, capacity],
       );
     expect(await call('busy', 2)).toBe(1);
     expect(await redis.hgetall(k.idle)).toEqual({});
@@ -184,27 +207,28 @@ describe('index Lua scripts on the real Redis', () => {
     expect(await redis.hmget(k.courier('c1'), 'load', 'capacity')).toEqual(['3', '4']);
     expect(await call('offline', 0)).toBe(1);
     expect(await redis.exists(k.cell(cellOf(AMSTERDAM)))).toBe(0);
-    expect(await redis.hget(k.courier('c1'), 'slot')).toBeNull();
+    expect(await redis.hget(k.where, 'c1')).toBeNull();
     expect(await redis.zscore(k.seen, 'c1')).toBe('1000');
     expect(await call('idle', '')).toBe(1);
     expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
+    expect(await redis.hget(k.where, 'c1')).toBe(whereOf(AMSTERDAM, 0));
     const unknown = await callScript(
       redis,
       'setState',
-      [k.courier('nope'), k.idle],
-      [k.cellPrefix, k.courierPrefix, 'nope', 'idle', '', ''],
+      [k.courier('nope'), k.idle, k.where],
+      [k.cellPrefix, 'nope', 'idle', '', ''],
     );
     expect(unknown).toBe(-1);
   });
 
-  it('removeCourier-3 leaves no key behind', async () => {
+  it('removeCourier-4 leaves no key behind', async () => {
     const { index, p } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
     expect(await index.removeCourier('ams', 'c1')).toBe(true);
     expect(await allKeys(p)).toEqual([]);
   });
 
-  it('evictSilent-2 removes silent couriers in calls of at most `limit`, cutoff inclusive', async () => {
+  it('evictSilent-3 removes silent couriers in calls of at most `limit`, cutoff inclusive', async () => {
     const { index, k, p, setNow } = fresh({ evictPerCall: 2 });
     for (let i = 0; i < 5; i++)
       await index.upsertCourier('ams', courier(`old${i}`, AMSTERDAM, { atMs: 1_000 + i }));
@@ -212,14 +236,15 @@ describe('index Lua scripts on the real Redis', () => {
     const first = await callScript(
       redis,
       'evictSilent',
-      [k.seen, k.idle],
+      [k.seen, k.idle, k.where],
       [k.cellPrefix, k.courierPrefix, 1_002, 2],
     );
     expect(first).toEqual(['old0', 'old1']);
     setNow(11_000);
     expect(await index.evictSilent('ams', 1_001)).toEqual(['old2', 'old3', 'old4']);
     expect(await redis.zrange(k.seen, 0, -1)).toEqual(['new']);
-    expect(await allKeys(p)).toEqual([k.cell(cellOf(far)), k.courier('new'), k.idle, k.seen].sort());
+    expect(await allKeys(p)).toEqual([k.cell(cellOf(far)), k.courier('new'), k.idle, k.seen, k.where].sort());
+    expect(await redis.hgetall(k.where)).toEqual({ new: whereOf(far, 0) });
   });
 
   it('incrWaiting-1 never goes below zero and drops empty cells', async () => {
@@ -262,19 +287,19 @@ describe('index Lua scripts on the real Redis', () => {
     expect(reply).toEqual([1, here, there]);
   });
 
-  it('a cell string loses a record by moving its last one into the hole (whose courier learns its new slot)', async () => {
+  it('a cell string loses a record by moving its last one into the hole (whose where entry learns its new slot)', async () => {
     const { index, k } = fresh();
     for (const id of ['a', 'b', 'c', 'd']) await index.upsertCourier('ams', courier(id, AMSTERDAM));
     const key = k.cell(cellOf(AMSTERDAM));
     expect((await recordsOf(key)).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
     await index.setState('ams', 'b', { state: 'offline' });
     expect((await recordsOf(key)).map((r) => r.id)).toEqual(['a', 'd', 'c']);
-    expect(await redis.hget(k.courier('d'), 'slot')).toBe('1');
+    expect(await redis.hget(k.where, 'd')).toBe(whereOf(AMSTERDAM, 1));
     await index.moveCourier({ region: 'ams', courierId: 'c', ...far, atMs: 2_000 });
     expect((await recordsOf(key)).map((r) => r.id)).toEqual(['a', 'd']);
     expect(await index.removeCourier('ams', 'a')).toBe(true);
     expect((await recordsOf(key)).map((r) => r.id)).toEqual(['d']);
-    expect(await redis.hget(k.courier('d'), 'slot')).toBe('0');
+    expect(await redis.hget(k.where, 'd')).toBe(whereOf(AMSTERDAM, 0));
     await index.moveCourier({
       region: 'ams',
       courierId: 'd',
@@ -301,15 +326,26 @@ describe('index Lua scripts on the real Redis', () => {
     ).rejects.toThrow(/at most 8 bytes/);
   });
 
-  it('a ping of a courier listed in the old layout (idle, no slot) is refused as unknown, so it goes online again', async () => {
+  it('a ping of a courier listed in an older layout (idle, no where entry) is refused as unknown, so it goes online again', async () => {
     const { index, k } = fresh();
     await index.upsertCourier('ams', courier('c1', AMSTERDAM));
-    await redis.hdel(k.courier('c1'), 'slot');
+    // The layout before `where`: the slot in the courier hash.
+    await redis.hdel(k.where, 'c1');
+    await redis.hset(k.courier('c1'), 'slot', '0');
+    await redis.del(k.cell(cellOf(AMSTERDAM)));
     const summary = await index.ingestPings([{ region: 'ams', courierId: 'c1', ...AMSTERDAM, atMs: 2_000 }]);
     expect(summary.unknownCourierIds).toEqual(['c1']);
+    // Going online again lists it in the current layout (its old count is taken back first).
+    await index.upsertCourier('ams', courier('c1', AMSTERDAM, { atMs: 3_000 }));
+    expect(await redis.hgetall(k.courier('c1'))).not.toHaveProperty('slot');
+    expect(await redis.hget(k.where, 'c1')).toBe(whereOf(AMSTERDAM, 0));
+    expect(await redis.hgetall(k.idle)).toEqual({ [cellOf(AMSTERDAM)]: '1' });
+    expect(
+      (await index.ingestPings([{ region: 'ams', courierId: 'c1', ...AMSTERDAM, atMs: 4_000 }])).sameCell,
+    ).toBe(1);
   });
 
-  it('keeps exactly one cell record, at the slot its hash names and equal to its hash, per courier, and exact idle counters, under random traffic', async () => {
+  it('keeps exactly one cell record, at the cell and slot its where entry names and equal to its hash, per courier, and exact idle counters, under random traffic', async () => {
     const { index, k, p } = fresh();
     const rand = mulberry32(3);
     const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
@@ -340,14 +376,17 @@ describe('index Lua scripts on the real Redis', () => {
       });
     }
     const idle: Record<string, string> = {};
+    const where = await redis.hgetall(k.where);
+    expect(Object.keys(where).every((id) => ids.includes(id))).toBe(true);
     for (const id of ids) {
-      const h = await redis.hgetall(k.courier(id));
-      const [cell, state] = [h.cell, h.state];
+      const state = await redis.hget(k.courier(id), 'state');
+      const cell = state === 'offline' ? await redis.hget(k.courier(id), 'cell') : where[id]?.split(':')[0];
       expect(membership.get(id)).toEqual(state === 'offline' ? undefined : [cell]);
       if (state !== 'offline') {
         expect(records.get(id)).toEqual(await index.getCourier('ams', id));
-        expect(h.slot).toBe(String(slots.get(id)));
-      } else expect(h.slot).toBeUndefined();
+        expect(where[id]).toBe(`${cell}:${slots.get(id)! * RECORD.bytes + RECORD.lat}`);
+      } else expect(where[id]).toBeUndefined();
+      expect((await index.getCourier('ams', id))!.cell).toBe(cell);
       if (state === 'idle') idle[cell!] = String(Number(idle[cell!] ?? 0) + 1);
     }
     expect(await redis.hgetall(k.idle)).toEqual(idle);

@@ -1,6 +1,7 @@
 -- The binary record of a listed (idle or busy) courier: cell strings are these records back to
--- back, RECORD_BYTES each, so a candidate search reads a whole cell with one GET/MGET and the
--- courier's hash keeps its `slot` (record number) for in-place rewrites (SETRANGE).
+-- back, RECORD_BYTES each, so a candidate search reads a whole cell with one GET/MGET; the region's
+-- `where` hash keeps each listed courier's cell and `slot` (record number) for in-place rewrites
+-- (SETRANGE; includes/relocate).
 -- Layout, little-endian (mirrored by RECORD in record-codec.ts; a test decodes Lua's records):
 --   0 u8 state (1 idle, 2 busy)   1 u8 flags (1 in_house, 2 has shiftEndMs, 4 non-ASCII id or vehicle)
 --   2 u16 load   4 u16 capacity   6 u8 vehicle bytes   7 u8 id bytes
@@ -23,7 +24,14 @@ local function position(lat, lng, lastSeenMs)
   return struct.pack('<ddd', tonumber(lat), tonumber(lng), tonumber(lastSeenMs))
 end
 
--- A double as a string that reads back as the same double (Lua's tostring keeps 14 digits).
+-- A double as the shortest of 15-17 significant digits that reads back as the same double (Lua's
+-- tostring keeps 14), so 52.37 is written '52.37' as the client would, not '52.369999999999997'.
 local function exact(x)
+  for digits = 15, 16 do
+    local s = string.format('%.' .. digits .. 'g', x)
+    if tonumber(s) == x then
+      return s
+    end
+  end
   return string.format('%.17g', x)
 end
