@@ -104,7 +104,7 @@ async function* ingestBench(
   yield benchResult('index.ingest', rate, 'pings/s', 'pipelined GEOADD', geoRate);
 }
 
-async function* candidateBench(
+export async function* candidateBench(
   redis: Redis,
   prefix: string,
   points: readonly LatLng[],

@@ -9,7 +9,7 @@ import { cellToHeatCell, idleAndWaitingToHeatCounts } from './heat.js';
 import {
   distanceFrom,
   fieldsToCourierRecord,
-  recordsToCandidates,
+  RecordsDecoder,
   sortByDistance,
   statesMask,
 } from './record-codec.js';
@@ -263,15 +263,14 @@ export class RedisCourierIndex implements CourierIndex {
       cells = reply.slice(1) as (Buffer | null)[];
     }
     const candidates: Candidate[] = [];
-    const from = distanceFrom(centerPoint, within);
-    const mask = statesMask(states);
+    const decoder = new RecordsDecoder(distanceFrom(centerPoint, within), within, statesMask(states), cells);
     let i = 0;
     let n = 0;
     for (let ring = 0; ring <= ringsSearched; ring++) {
       for (const cell of rings[ring]!) {
         if (reaching && !reaching[n++]) continue;
         const records = cells[i++];
-        if (records) recordsToCandidates(records, cell, ring, from, within, mask, candidates);
+        if (records) decoder.appendCandidates(records, cell, ring, candidates);
       }
     }
     sortByDistance(candidates);
