@@ -30,6 +30,19 @@ export const indexBench: BenchSuite = async function* ({ quick, log }) {
   }
 };
 
+/** The full-circle and dispatch-query benchmarks alone, at one resolution (run-candidate-bench.ts). */
+export function candidateSuite(resolution: number): BenchSuite {
+  return async function* ({ quick, log }) {
+    const { redis, prefix, cleanup } = await connectTestRedis();
+    try {
+      const points = cityPoints(quick ? 5_000 : 50_000, 1);
+      yield* candidateBench(redis, `${prefix}:r${resolution}`, points, resolution, quick, log);
+    } finally {
+      await cleanup();
+    }
+  };
+}
+
 const REGION = 'bench';
 const CITY_CENTER: LatLng = { lat: 52.37, lng: 4.9 };
 const CITY_HALF_SIDE_METERS = 15_000;
@@ -104,7 +117,7 @@ async function* ingestBench(
   yield benchResult('index.ingest', rate, 'pings/s', 'pipelined GEOADD', geoRate);
 }
 
-export async function* candidateBench(
+async function* candidateBench(
   redis: Redis,
   prefix: string,
   points: readonly LatLng[],
