@@ -31,6 +31,19 @@ export const indexBench: BenchSuite = async function* ({ quick, log }) {
   }
 };
 
+/** The full-circle and dispatch-query benchmarks alone, at one resolution (run-candidate-bench.ts). */
+export function candidateSuite(resolution: number): BenchSuite {
+  return async function* ({ quick, log }) {
+    const { redis, prefix, cleanup } = await connectTestRedis();
+    try {
+      const points = cityPoints(quick ? 5_000 : 50_000, 1);
+      yield* candidateBench(redis, `${prefix}:r${resolution}`, points, resolution, quick, log);
+    } finally {
+      await cleanup();
+    }
+  };
+}
+
 export const REGION = 'bench';
 const CITY_CENTER: LatLng = { lat: 52.37, lng: 4.9 };
 const CITY_HALF_SIDE_METERS = 15_000;
@@ -145,10 +158,17 @@ async function* candidateBench(
       return candidates;
     };
     // Baseline 1: GEOSEARCH alone. Bare ids: not enough to dispatch (no state, load, position).
-    const [ringRate, geoRate] = await interleavedQueriesPerSecond(centers, maxMs, [
-      ringSearch,
-      (center) => geoSearch(redis, geoKey, center, radiusMeters),
-    ]);
+    const geoAlone = (center: LatLng) => geoSearch(redis, geoKey, center, radiusMeters);
+    const [ringRate, geoRate] = await interleavedQueriesPerSecond(centers, maxMs, [ringSearch, geoAlone]);
+    // The same pair with CONCURRENT_QUERIES in flight on each side (a dispatcher searches several
+    // regions at once): Redis serves one query while Node decodes another. A second figure; the
+    // sequential one above is the goal's.
+    const [ringConcurrentRate, geoConcurrentRate] = await interleavedQueriesPerSecond(
+      centers,
+      maxMs,
+      [ringSearch, geoAlone],
+      CONCURRENT_QUERIES,
+    );
     // Baseline 2: what the dispatcher would do with a GEO set: GEOSEARCH WITHCOORD, then one
     // pipelined HMGET per courier for the fields matching needs (two round trips), parsed into the
     // same candidate objects the index returns.
@@ -201,6 +221,13 @@ async function* candidateBench(
     );
     yield benchResult(name, ringRate, 'queries/s', `GEOSEARCH BYRADIUS ${km} km (ids only)`, geoRate);
     yield benchResult(
+      `${name}.concurrent${CONCURRENT_QUERIES}`,
+      ringConcurrentRate,
+      'queries/s',
+      `GEOSEARCH BYRADIUS ${km} km (ids only), ${CONCURRENT_QUERIES} in flight each`,
+      geoConcurrentRate,
+    );
+    yield benchResult(
       `${name}.vs-geo-hmget`,
       ringRate,
       'queries/s',
@@ -248,16 +275,21 @@ async function* candidateBench(
   await deleteKeys(redis, `${prefix}:*`);
 }
 
+/** Queries in flight on each side for the concurrent figure of the full-circle search. */
+const CONCURRENT_QUERIES = 4;
+
 /**
  * Like queriesPerSecond for two variants at once, in alternating blocks of a few centers
  * (each variant runs the same centers in the same order), so a change of load on the shared machine
  * hits all of them alike and their ratio holds. Stops once they have been timed for `maxMs` each
- * on average (every variant runs as many queries).
+ * on average (every variant runs as many queries). `inFlight` 1: one query at a time, each
+ * waiting for the previous reply; more: that many queries of the block run at once.
  */
 async function interleavedQueriesPerSecond(
   centers: readonly LatLng[],
   maxMs: number,
   pair: readonly [(center: LatLng) => Promise<unknown>, (center: LatLng) => Promise<unknown>],
+  inFlight = 1,
 ): Promise<[number, number]> {
   const variants = pair;
   for (const query of variants) {
@@ -269,13 +301,20 @@ async function interleavedQueriesPerSecond(
   }
   const spent = variants.map(() => 0);
   const done = variants.map(() => 0);
-  const block = 5;
+  const block = 5 * inFlight;
+  const runBlock = async (query: (center: LatLng) => Promise<unknown>, blockCenters: readonly LatLng[]) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < blockCenters.length) await query(blockCenters[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(inFlight, blockCenters.length) }, worker));
+  };
   const total = () => spent.reduce((a, b) => a + b, 0);
   for (let pass = 0; pass < 50 && total() < maxMs * variants.length; pass++) {
     for (let from = 0; from < centers.length; from += block) {
       for (let v = 0; v < variants.length; v++) {
         const start = performance.now();
-        for (const center of centers.slice(from, from + block)) await variants[v]!(center);
+        await runBlock(variants[v]!, centers.slice(from, from + block));
         spent[v]! += performance.now() - start;
         done[v]! += Math.min(block, centers.length - from);
       }

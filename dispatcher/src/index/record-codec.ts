@@ -137,12 +137,134 @@ export function metersFrom(center: DistanceFrom, lat: number, lng: number): numb
 }
 
 /**
- * The records of one cell string (a GET/MGET reply) appended to `out` as candidates: those in a
- * wanted state (`statesMask`) within `withinMeters` of the center. Hot path of a large search
- * (~1,000 records for a 2 km circle): numbers are read with one DataView, and the ids and
- * vehicles are slices of the whole cell decoded once as latin1 (one native call per cell instead
- * of two per courier); a record whose writer flagged a non-ASCII id or vehicle decodes it as UTF-8.
+ * Decodes the cell strings of one search into candidates: those in a wanted state (`statesMask`)
+ * within `withinMeters` of the center. Hot path of a large search (~1,000 records for a 2 km
+ * circle). Numbers are read with a DataView, ids and vehicles are slices of the bytes decoded as
+ * latin1 (UTF-8 only for records whose writer flagged a non-ASCII id or vehicle). The cell
+ * strings of one MGET reply are slices of a few socket chunks (31 cells of a 2 km search in 3
+ * ArrayBuffers), so the DataView, and the latin1 copy of the span of the chunk the search's cells
+ * occupy, are made once per chunk, not once per cell: each is a native call, and per cell they
+ * cost about as much as the arithmetic of the records. One decoder per search, given every
+ * buffer it will decode; the bytes must not change while it is in use.
  */
+export class RecordsDecoder {
+  private readonly center: DistanceFrom;
+  private readonly withinMeters: number;
+  private readonly mask: number;
+  /** Per chunk (ArrayBuffer) the search's cells lie in: the span they occupy, its view and text. */
+  private readonly chunks: ArrayBufferLike[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly views: DataView[] = [];
+  /** latin1 of the chunk's span, '' until a record of it is kept. */
+  private readonly texts: string[] = [];
+  /** The last vehicle decoded, by length and its 8 zero-padded bytes (most couriers share a few). */
+  private vehicleBytes = -1;
+  private vehicleLow = 0;
+  private vehicleHigh = 0;
+  private vehicle = '';
+
+  constructor(
+    center: DistanceFrom,
+    withinMeters: number,
+    mask: number,
+    buffers: readonly (Buffer | null | undefined)[],
+  ) {
+    this.center = center;
+    this.withinMeters = withinMeters;
+    this.mask = mask;
+    for (const buf of buffers) {
+      if (!buf || buf.length === 0) continue;
+      const c = this.chunks.indexOf(buf.buffer);
+      if (c < 0) {
+        this.chunks.push(buf.buffer);
+        this.starts.push(buf.byteOffset);
+        this.ends.push(buf.byteOffset + buf.length);
+        this.views.push(new DataView(buf.buffer));
+        this.texts.push('');
+      } else {
+        this.starts[c] = Math.min(this.starts[c]!, buf.byteOffset);
+        this.ends[c] = Math.max(this.ends[c]!, buf.byteOffset + buf.length);
+      }
+    }
+  }
+
+  /** Appends the candidates of one cell string (one of the decoder's buffers) to `out`. */
+  appendCandidates(buf: Buffer, cell: string, ring: number, out: Candidate[]): void {
+    const c = this.chunks.indexOf(buf.buffer);
+    if (c < 0) throw new Error('RecordsDecoder: a buffer it was not given');
+    const view = this.views[c]!;
+    const { center, withinMeters, mask } = this;
+    const end = buf.byteOffset + buf.length - RECORD.bytes;
+    // Offsets into the chunk (`view`); `t` is the same offset into `text` (the chunk's span).
+    const textStart = this.starts[c]!;
+    let text = '';
+    for (let at = buf.byteOffset; at <= end; at += RECORD.bytes) {
+      const code = view.getUint8(at);
+      if ((code & mask) === 0) continue;
+      const lat = view.getFloat64(at + RECORD.lat, true);
+      const lng = view.getFloat64(at + RECORD.lng, true);
+      if (surelyOutside(center, lat, lng)) continue;
+      const distanceMeters = metersFrom(center, lat, lng);
+      if (distanceMeters > withinMeters) continue;
+      if (text === '') text = this.textOf(c);
+      const flags = view.getUint8(at + RECORD.flags);
+      const utf8 = (flags & FLAG_UTF8) !== 0;
+      const t = at - textStart;
+      const idBytes = view.getUint8(at + RECORD.idBytes);
+      const vehicleBytes = view.getUint8(at + RECORD.vehicleBytes);
+      const candidate: Candidate = {
+        id: utf8 ? utf8At(view, at + RECORD.id, idBytes) : text.slice(t + RECORD.id, t + RECORD.id + idBytes),
+        lat,
+        lng,
+        cell,
+        state: code === STATE_CODE.idle ? 'idle' : 'busy',
+        kind: (flags & FLAG_IN_HOUSE) !== 0 ? 'in_house' : 'crowd',
+        vehicle: utf8
+          ? utf8At(view, at + RECORD.vehicle, vehicleBytes)
+          : this.latin1Vehicle(vehicleBytes, view, at, text, t),
+        load: view.getUint16(at + RECORD.load, true),
+        capacity: view.getUint16(at + RECORD.capacity, true),
+        lastSeenMs: view.getFloat64(at + RECORD.lastSeenMs, true),
+        ring,
+        distanceMeters,
+      };
+      if ((flags & FLAG_SHIFT_END) !== 0)
+        candidate.shiftEndMs = view.getFloat64(at + RECORD.shiftEndMs, true);
+      out.push(candidate);
+    }
+  }
+
+  private textOf(c: number): string {
+    let text = this.texts[c]!;
+    if (text === '') {
+      const start = this.starts[c]!;
+      text = Buffer.from(this.chunks[c]!, start, this.ends[c]! - start).toString('latin1');
+      this.texts[c] = text;
+    }
+    return text;
+  }
+
+  /** The vehicle of the record at `at` in the chunk (`t` in `text`), reused when unchanged. */
+  private latin1Vehicle(bytes: number, view: DataView, at: number, text: string, t: number): string {
+    const low = view.getUint32(at + RECORD.vehicle, true);
+    const high = view.getUint32(at + RECORD.vehicle + 4, true);
+    if (bytes !== this.vehicleBytes || low !== this.vehicleLow || high !== this.vehicleHigh) {
+      this.vehicleBytes = bytes;
+      this.vehicleLow = low;
+      this.vehicleHigh = high;
+      this.vehicle = text.slice(t + RECORD.vehicle, t + RECORD.vehicle + bytes);
+    }
+    return this.vehicle;
+  }
+}
+
+/** `bytes` UTF-8 bytes at `at` in the view's buffer. */
+function utf8At(view: DataView, at: number, bytes: number): string {
+  return Buffer.from(view.buffer, at, bytes).toString('utf8');
+}
+
+/** The records of one cell string appended to `out` as candidates (RecordsDecoder, for one cell). */
 export function recordsToCandidates(
   buf: Buffer,
   cell: string,
@@ -152,78 +274,90 @@ export function recordsToCandidates(
   mask: number,
   out: Candidate[],
 ): void {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  const end = buf.length - RECORD.bytes;
-  let text = '';
-  for (let at = 0; at <= end; at += RECORD.bytes) {
-    const code = buf[at]!;
-    if ((code & mask) === 0) continue;
-    const lat = view.getFloat64(at + RECORD.lat, true);
-    const lng = view.getFloat64(at + RECORD.lng, true);
-    if (surelyOutside(center, lat, lng)) continue;
-    const distanceMeters = metersFrom(center, lat, lng);
-    if (distanceMeters > withinMeters) continue;
-    if (text === '') text = buf.toString('latin1');
-    const flags = buf[at + RECORD.flags]!;
-    const idStart = at + RECORD.id;
-    const idEnd = idStart + buf[at + RECORD.idBytes]!;
-    const vehicleStart = at + RECORD.vehicle;
-    const vehicleEnd = vehicleStart + buf[at + RECORD.vehicleBytes]!;
-    const candidate: Candidate = {
-      id: (flags & FLAG_UTF8) === 0 ? text.slice(idStart, idEnd) : buf.toString('utf8', idStart, idEnd),
-      lat,
-      lng,
-      cell,
-      state: code === STATE_CODE.idle ? 'idle' : 'busy',
-      kind: (flags & FLAG_IN_HOUSE) !== 0 ? 'in_house' : 'crowd',
-      vehicle:
-        (flags & FLAG_UTF8) === 0
-          ? text.slice(vehicleStart, vehicleEnd)
-          : buf.toString('utf8', vehicleStart, vehicleEnd),
-      load: view.getUint16(at + RECORD.load, true),
-      capacity: view.getUint16(at + RECORD.capacity, true),
-      lastSeenMs: view.getFloat64(at + RECORD.lastSeenMs, true),
-      ring,
-      distanceMeters,
-    };
-    if ((flags & FLAG_SHIFT_END) !== 0) candidate.shiftEndMs = view.getFloat64(at + RECORD.shiftEndMs, true);
-    out.push(candidate);
-  }
+  new RecordsDecoder(center, withinMeters, mask, [buf]).appendCandidates(buf, cell, ring, out);
 }
 
-const INDEX_BITS = 2 ** 21;
-const MAX_PACKED_CANDIDATES = INDEX_BITS;
-/** Distances below this fit the packed key (quantized to 1/1024 m, times INDEX_BITS, < 2^53). */
-const MAX_PACKED_METERS = 2 ** 32 / 1024;
+/** Buckets holding more candidates than this are sorted by comparison instead of insertion. */
+const MAX_INSERTION_BUCKET = 16;
 
 /**
- * Sorts candidates by distance, nearest first, in place. A comparator sort of ~700 objects took
- * longer than decoding them; here each candidate becomes one float key (distance quantized to
- * ~1 mm, times 2^21, plus its position), the keys are sorted natively as a Float64Array, and one
- * insertion pass puts candidates closer than the quantum in exact order.
+ * Scratch arrays of sortByDistance, kept between calls and grown as needed (allocating them for
+ * every search cost about as much as the sort itself). Single-threaded, and the sort never yields.
+ */
+let distances = new Float64Array(1_024);
+let sortedDistances = new Float64Array(1_024);
+let buckets = new Int32Array(1_024);
+let bucketEnds = new Int32Array(1_025);
+
+/**
+ * Sorts candidates by distance, nearest first, in place, stable (equal distances keep their
+ * order). A comparator sort of ~700 objects took longer than decoding them. Here: a bucket sort,
+ * n buckets of equal width over [0, farthest]; the candidates of a circle spread over them about
+ * one per bucket (density grows with the distance, so at most a few near the rim), placed in
+ * bucket order with their distances beside them in a Float64Array, then each bucket is put in
+ * exact order: by insertion when small, by comparison when many candidates share a bucket (a
+ * crowd at one spot), so no input makes it quadratic.
  */
 export function sortByDistance(candidates: Candidate[]): void {
   const n = candidates.length;
   if (n < 2) return;
-  const keys = new Float64Array(n);
+  if (distances.length < n) {
+    distances = new Float64Array(2 * n);
+    sortedDistances = new Float64Array(2 * n);
+    buckets = new Int32Array(2 * n);
+    bucketEnds = new Int32Array(2 * n + 1);
+  }
+  let farthest = 0;
   for (let i = 0; i < n; i++) {
     const d = candidates[i]!.distanceMeters;
-    if (!(d < MAX_PACKED_METERS) || n > MAX_PACKED_CANDIDATES) {
-      candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);
+    if (!(d >= 0 && d < Number.POSITIVE_INFINITY)) {
+      candidates.sort(byDistance);
       return;
     }
-    keys[i] = Math.floor(d * 1024) * INDEX_BITS + i;
+    distances[i] = d;
+    if (d > farthest) farthest = d;
   }
-  keys.sort();
+  if (farthest === 0) return;
+  const perMeter = n / farthest;
+  bucketEnds.fill(0, 0, n + 1);
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(n - 1, Math.floor(distances[i]! * perMeter));
+    buckets[i] = b;
+    bucketEnds[b + 1]! += 1;
+  }
+  for (let b = 0; b < n; b++) bucketEnds[b + 1]! += bucketEnds[b]!;
+  // Placing moves each bucket's start to its end: bucketEnds[b] is then where bucket b ends.
   const copy = candidates.slice();
-  for (let i = 0; i < n; i++) candidates[i] = copy[keys[i]! % INDEX_BITS]!;
-  for (let i = 1; i < n; i++) {
-    const c = candidates[i]!;
-    let j = i;
-    while (j > 0 && candidates[j - 1]!.distanceMeters > c.distanceMeters) {
-      candidates[j] = candidates[j - 1]!;
-      j--;
-    }
-    candidates[j] = c;
+  for (let i = 0; i < n; i++) {
+    const at = bucketEnds[buckets[i]!]!++;
+    sortedDistances[at] = distances[i]!;
+    candidates[at] = copy[i]!;
   }
+  let start = 0;
+  for (let b = 0; b < n; b++) {
+    const end = bucketEnds[b]!;
+    if (end - start > MAX_INSERTION_BUCKET) {
+      const bucket = candidates.slice(start, end).sort(byDistance);
+      for (let i = start; i < end; i++) candidates[i] = bucket[i - start]!;
+    } else {
+      for (let i = start + 1; i < end; i++) {
+        const d = sortedDistances[i]!;
+        if (sortedDistances[i - 1]! <= d) continue;
+        const c = candidates[i]!;
+        let j = i;
+        while (j > start && sortedDistances[j - 1]! > d) {
+          sortedDistances[j] = sortedDistances[j - 1]!;
+          candidates[j] = candidates[j - 1]!;
+          j--;
+        }
+        sortedDistances[j] = d;
+        candidates[j] = c;
+      }
+    }
+    start = end;
+  }
+}
+
+function byDistance(a: Candidate, b: Candidate): number {
+  return a.distanceMeters - b.distanceMeters;
 }

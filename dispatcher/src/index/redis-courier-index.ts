@@ -10,7 +10,7 @@ import {
   distanceFrom,
   fieldsToCourierRecord,
   RECORD,
-  recordsToCandidates,
+  RecordsDecoder,
   sortByDistance,
   statesMask,
 } from './record-codec.js';
@@ -73,8 +73,36 @@ export class RedisCourierIndex implements CourierIndex {
     loadIndexScripts(redis);
   }
 
+  /** Per region: its keys, and the cell keys of each disk a full-circle search reads. */
+  private readonly regions = new Map<string, RegionKeys>();
+  private readonly diskKeys = new Map<string, WeakMap<readonly (readonly string[])[], string[]>>();
+
   private keys(region: string): RegionKeys {
-    return regionKeys(this.prefix, region);
+    let keys = this.regions.get(region);
+    if (!keys) {
+      keys = regionKeys(this.prefix, region);
+      this.regions.set(region, keys);
+    }
+    return keys;
+  }
+
+  /**
+   * The cell keys of a disk (a memoized cellToRings result) in ring order, built once per disk and
+   * region (the loop searches around the same store cells every cycle).
+   */
+  private keysOfDisk(region: string, rings: readonly (readonly string[])[]): string[] {
+    let byDisk = this.diskKeys.get(region);
+    if (!byDisk) {
+      byDisk = new WeakMap();
+      this.diskKeys.set(region, byDisk);
+    }
+    let keys = byDisk.get(rings);
+    if (!keys) {
+      const { cellPrefix } = this.keys(region);
+      keys = rings.flat().map((cell) => cellPrefix + cell);
+      byDisk.set(rings, keys);
+    }
+    return keys;
   }
 
   async upsertCourier(region: string, c: CourierUpsert): Promise<void> {
@@ -258,11 +286,13 @@ export class RedisCourierIndex implements CourierIndex {
     let reaching: boolean[] | undefined;
     if (!Number.isFinite(options.minCount)) {
       // Every ring is read: one MGET, without the disk's cells that lie wholly outside the circle.
-      if (Number.isFinite(within)) reaching = cellsReachingRadius(centerPoint, rings, within);
-      const keys: string[] = [];
-      let n = 0;
-      for (const ring of rings)
-        for (const cell of ring) if (!reaching || reaching[n++]) keys.push(k.cellPrefix + cell);
+      const diskKeys = this.keysOfDisk(region, rings);
+      let keys = diskKeys;
+      if (Number.isFinite(within)) {
+        const flags = cellsReachingRadius(centerPoint, rings, within);
+        keys = diskKeys.filter((_, n) => flags[n]);
+        reaching = flags;
+      }
       cells = await this.redis.mgetBuffer(...keys);
       ringsSearched = rings.length - 1;
     } else {
@@ -282,15 +312,14 @@ export class RedisCourierIndex implements CourierIndex {
       cells = reply.slice(1) as (Buffer | null)[];
     }
     const candidates: Candidate[] = [];
-    const from = distanceFrom(centerPoint, within);
-    const mask = statesMask(states);
+    const decoder = new RecordsDecoder(distanceFrom(centerPoint, within), within, statesMask(states), cells);
     let i = 0;
     let n = 0;
     for (let ring = 0; ring <= ringsSearched; ring++) {
       for (const cell of rings[ring]!) {
         if (reaching && !reaching[n++]) continue;
         const records = cells[i++];
-        if (records) recordsToCandidates(records, cell, ring, from, within, mask, candidates);
+        if (records) decoder.appendCandidates(records, cell, ring, candidates);
       }
     }
     sortByDistance(candidates);

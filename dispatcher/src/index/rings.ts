@@ -77,10 +77,9 @@ export function ringsCoveringRadius(center: LatLng, radiusMeters: number, resolu
   const metersPerLng = METERS_PER_DEGREE * Math.cos((center.lat * Math.PI) / 180);
   const covers = (k: number): boolean => {
     for (const cell of geometry.ring(k + 1)) {
-      const centerMeters = Math.hypot(
-        (cell.lng - center.lng) * metersPerLng,
-        (cell.lat - center.lat) * METERS_PER_DEGREE,
-      );
+      const dx = (cell.lng - center.lng) * metersPerLng;
+      const dy = (cell.lat - center.lat) * METERS_PER_DEGREE;
+      const centerMeters = Math.sqrt(dx * dx + dy * dy);
       // A cell reaches at most ~one edge length (plus distortion) from its center.
       if (centerMeters - 1.25 * maxEdgeMeters > limit) continue;
       if (distanceToBoundaryMeters(center, cell.boundary(), metersPerLng) <= limit) return false;
@@ -108,6 +107,67 @@ function cellShape(cell: string): RingCell {
   });
 }
 
+/** A cell has at most 10 boundary vertices (a pentagon crossing icosahedron faces). */
+const MAX_VERTICES = 10;
+
+/**
+ * The cells of one disk (a cellToRings result, in ring order) as flat arrays: centers, and the
+ * boundaries of the cells a circle around a point of the center cell can cross. Built once per
+ * disk (a full-circle search runs cellsReachingRadius every query; per cell, map look-ups and
+ * h3's nested boundary arrays cost more than the distances).
+ */
+interface DiskShape {
+  maxEdgeMeters: number;
+  lats: Float64Array;
+  lngs: Float64Array;
+  /** MAX_VERTICES (lat, lng) pairs per cell, read from h3 the first time a circle comes near it. */
+  vertices: Float64Array;
+  /** Vertices of each cell's boundary in `vertices`; 0 until read. */
+  vertexCounts: Uint8Array;
+  cells: string[];
+}
+
+/** Keyed by the (memoized, shared) rings array itself, so it goes when cellToRings forgets it. */
+const diskShapes = new WeakMap<readonly (readonly string[])[], DiskShape>();
+
+function diskShape(rings: readonly (readonly string[])[]): DiskShape {
+  let shape = diskShapes.get(rings);
+  if (!shape) {
+    const cells = rings.flat();
+    const lats = new Float64Array(cells.length);
+    const lngs = new Float64Array(cells.length);
+    cells.forEach((cell, i) => {
+      const { lat, lng } = cellShape(cell);
+      lats[i] = lat;
+      lngs[i] = lng;
+    });
+    shape = {
+      maxEdgeMeters: cellGeometry(rings[0]![0]!).maxEdgeMeters,
+      lats,
+      lngs,
+      vertices: new Float64Array(cells.length * MAX_VERTICES * 2),
+      vertexCounts: new Uint8Array(cells.length),
+      cells,
+    };
+    diskShapes.set(rings, shape);
+  }
+  return shape;
+}
+
+/** Offset of cell i's boundary in shape.vertices, read from h3 on first use. */
+function boundaryOf(shape: DiskShape, i: number): number {
+  const at = i * MAX_VERTICES * 2;
+  if (shape.vertexCounts[i] === 0) {
+    const boundary = cellShape(shape.cells[i]!).boundary();
+    boundary.forEach(([lat, lng], v) => {
+      shape.vertices[at + 2 * v] = lat!;
+      shape.vertices[at + 2 * v + 1] = lng!;
+    });
+    shape.vertexCounts[i] = boundary.length;
+  }
+  return at;
+}
+
 /**
  * Which cells of `rings` (cellToRings of the cell containing `center`) can hold a point within
  * `radiusMeters` of `center`: ring 0 always; another cell when its boundary comes that close
@@ -120,21 +180,34 @@ export function cellsReachingRadius(
   rings: readonly (readonly string[])[],
   radiusMeters: number,
 ): boolean[] {
-  const centerCell = rings[0]![0]!;
-  const { maxEdgeMeters } = cellGeometry(centerCell);
+  const shape = diskShape(rings);
+  const extent = 1.25 * shape.maxEdgeMeters;
   const limit = radiusMeters * 1.001 + 1;
   const metersPerLng = METERS_PER_DEGREE * Math.cos((center.lat * Math.PI) / 180);
+  const { lats, lngs, vertices } = shape;
   const reaching: boolean[] = [true];
-  for (let r = 1; r < rings.length; r++) {
-    for (const cell of rings[r]!) {
-      const shape = cellShape(cell);
-      const centerMeters = Math.hypot(
-        (shape.lng - center.lng) * metersPerLng,
-        (shape.lat - center.lat) * METERS_PER_DEGREE,
-      );
-      if (centerMeters - 1.25 * maxEdgeMeters > limit) reaching.push(false);
-      else if (centerMeters + 1.25 * maxEdgeMeters <= limit) reaching.push(true);
-      else reaching.push(distanceToBoundaryMeters(center, shape.boundary(), metersPerLng) <= limit);
+  for (let i = 1; i < lats.length; i++) {
+    const dx = (lngs[i]! - center.lng) * metersPerLng;
+    const dy = (lats[i]! - center.lat) * METERS_PER_DEGREE;
+    const centerMeters = Math.sqrt(dx * dx + dy * dy);
+    // A cell reaches at most ~one edge length (plus distortion) from its center.
+    if (centerMeters - extent > limit) reaching.push(false);
+    else if (centerMeters + extent <= limit) reaching.push(true);
+    else {
+      const at = boundaryOf(shape, i);
+      const count = shape.vertexCounts[i]!;
+      let nearest = Number.POSITIVE_INFINITY;
+      for (let v = 0; v < count; v++) {
+        const w = (v + 1) % count;
+        const meters = distanceToSegment(
+          (vertices[at + 2 * v + 1]! - center.lng) * metersPerLng,
+          (vertices[at + 2 * v]! - center.lat) * METERS_PER_DEGREE,
+          (vertices[at + 2 * w + 1]! - center.lng) * metersPerLng,
+          (vertices[at + 2 * w]! - center.lat) * METERS_PER_DEGREE,
+        );
+        if (meters < nearest) nearest = meters;
+      }
+      reaching.push(nearest <= limit);
     }
   }
   return reaching;
@@ -196,5 +269,7 @@ function distanceToSegment(ax: number, ay: number, bx: number, by: number): numb
   const dy = by - ay;
   const lengthSquared = dx * dx + dy * dy;
   const t = lengthSquared === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / lengthSquared));
-  return Math.hypot(ax + t * dx, ay + t * dy);
+  const x = ax + t * dx;
+  const y = ay + t * dy;
+  return Math.sqrt(x * x + y * y);
 }
