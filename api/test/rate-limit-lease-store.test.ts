@@ -45,7 +45,9 @@ describe('the rate limit lease store', () => {
     // Steady traffic from three processes, so each leases ahead of its own rate.
     for (let round = 0; round < 30; round++) {
       results.push(
-        ...(await Promise.all([a, b, c].flatMap((s) => Array.from({ length: 3 }, () => take(s, 'shared', max))))),
+        ...(await Promise.all(
+          [a, b, c].flatMap((s) => Array.from({ length: 3 }, () => take(s, 'shared', max))),
+        )),
       );
     }
     const ok = admitted(results, max);
