@@ -61,7 +61,13 @@ describe.runIf(hasDockerCompose)('docker-compose.yml (runs where docker-compose 
     const published = Object.entries(services).filter(([, s]) => (s.ports ?? []).length > 0);
     expect(published.map(([name]) => name)).toEqual(['lb']);
     for (const name of ['api-1', 'api-2']) {
-      expect(services[name]?.command).toEqual(['node', '--import', 'tsx', 'api/src/main.ts']);
+      expect(services[name]?.command).toEqual([
+        'node',
+        '--max-semi-space-size=32',
+        '--import',
+        'tsx',
+        'api/src/main.ts',
+      ]);
       // The webhook worker is its own service, not a part of every api process.
       expect(services[name]?.environment?.RUN_WEBHOOK_WORKER).toBe('false');
     }

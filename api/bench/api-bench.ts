@@ -17,6 +17,8 @@ export async function startServers(): Promise<{ servers: Servers; child: ChildPr
   const child = spawn(
     process.execPath,
     [
+      // The api's node flags in production (Dockerfile); the hello-world shares the process and them.
+      '--max-semi-space-size=32',
       // e.g. BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the servers
       ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
       '--import',

@@ -5,6 +5,7 @@ import { type AccessClaims, DomainError } from '@o2o/domain';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App, AppDeps } from './app-types.js';
 import { rateLimitKeyGenerator, requestStoreResolver } from './auth/rate-limit-key.js';
+import { rateLimitLeaseStore } from './auth/rate-limit-lease-store.js';
 import { problemServerOptions, registerProblemHandlers } from './http/problem.js';
 import { validatorCompiler } from './http/validation.js';
 import { registerDocs } from './plugins/docs.js';
@@ -57,8 +58,8 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(rateLimit, {
     max: deps.config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
-    redis: deps.redis,
-    nameSpace: `${deps.config.REDIS_PREFIX}:rl:`,
+    // Budgets are leased from Redis rather than spent one script per request (see the store).
+    store: rateLimitLeaseStore(deps.redis, `${deps.config.REDIS_PREFIX}:rl:`),
     // Per store for an API key that verifies, per account for a courier or operator JWT that
     // verifies (riders behind one carrier NAT do not share a budget), else per client address:
     // credentials that do not verify cannot spend anyone else's budget.

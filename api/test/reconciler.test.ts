@@ -6,6 +6,14 @@ import { idempotencyKey, orderBody, useTestApi } from './helper.js';
 
 const api = useTestApi();
 
+async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('reconciler', () => {
   it('puts back pending orders that Redis lost, and only those', async () => {
     const store = await api.newStore();
@@ -17,6 +25,10 @@ describe('reconciler', () => {
       });
     const [kept, lost, canceled] = await Promise.all([create(), create(), create()]);
     await api.call('POST', `/v1/orders/${canceled.body.id}/cancel`, { apiKey: store.apiKey, body: {} });
+    // The 201 does not wait for the enqueue; it follows within a few ms.
+    await until(async () =>
+      (await queuedOrderIds(api.redis, api.config.REDIS_PREFIX, 'city')).includes(lost.body.id),
+    );
     // A crash between commit and enqueue, or a Redis restart: the queue no longer has the order.
     await api.redis.zrem(dispatchQueueKey(api.config.REDIS_PREFIX, 'city'), lost.body.id);
     expect(await queuedOrderIds(api.redis, api.config.REDIS_PREFIX, 'city')).toEqual([kept.body.id]);
@@ -59,6 +71,8 @@ describe('reconciler', () => {
       order.body.id,
     ]);
     const outboxId = rows[0]!.id;
+    // The 201 does not wait for the handoff; it follows within a few ms.
+    await until(async () => (await api.outboxQueue.getJob(outboxJobId(outboxId))) !== undefined);
     await api.outboxQueue.remove(outboxJobId(outboxId));
     expect(await api.outboxQueue.getJob(outboxJobId(outboxId))).toBeUndefined();
     await reconcile(api.pool, api.redis, api.config.REDIS_PREFIX, api.outboxQueue);

@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from '../src/auth/api-keys.js';
-import { createOrderSecrets } from '../src/auth/order-secrets.js';
+import { createOrderSecrets, hmacSha256With } from '../src/auth/order-secrets.js';
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
 import { loadApiConfig } from '../src/config.js';
 
@@ -28,6 +30,37 @@ describe('secrets', () => {
     expect(other.orderIdFromTrackingToken(token)).toBeNull();
     expect(secrets.orderIdFromTrackingToken(`${token.slice(0, -2)}AA`)).toBeNull();
     expect(secrets.orderIdFromTrackingToken('short')).toBeNull();
+  });
+
+  it('computes the same HMAC-SHA256 as createHmac, so PINs and tracking links of existing orders stay valid', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 100 }),
+        fc.string({ unit: 'grapheme', maxLength: 400 }),
+        (key, message) => {
+          const expected = createHmac('sha256', key).update(message).digest();
+          const hmac = hmacSha256With(key);
+          expect(hmac(message).equals(expected)).toBe(true);
+          // Twice in a row: the scratch buffer of one call does not leak into the next.
+          expect(
+            hmac(message.slice(1)).equals(createHmac('sha256', key).update(message.slice(1)).digest()),
+          ).toBe(true);
+        },
+      ),
+    );
+    // A known pin and token, computed with createHmac before this change.
+    const secrets = createOrderSecrets('a-secret-of-sixteen+');
+    const orderId = '4f1c2d3e-aaaa-4bbb-8ccc-0123456789ab';
+    const mac = (text: string) => createHmac('sha256', 'a-secret-of-sixteen+').update(text).digest();
+    expect(secrets.handoffPin(orderId)).toBe(
+      String(mac(`pin:${orderId}`).readUInt32BE(0) % 10_000).padStart(4, '0'),
+    );
+    expect(secrets.trackingToken(orderId)).toBe(
+      Buffer.concat([
+        Buffer.from(orderId.replaceAll('-', ''), 'hex'),
+        mac(`track:${orderId}`).subarray(0, 16),
+      ]).toString('base64url'),
+    );
   });
 
   it('hashes passwords with a salt', async () => {

@@ -180,6 +180,48 @@ describe('webhook delivery', () => {
     }
   });
 
+  it('fans orders created together out into one delivery per event, and skips the rows with nowhere to go', async () => {
+    const [hooked, quiet] = [await api.newStore(), await api.newStore()];
+    let secret = '';
+    const receiver = await startWebhookReceiver(() => secret);
+    try {
+      secret = (await api.call('PUT', '/v1/webhook', { apiKey: hooked.apiKey, body: { url: receiver.url } }))
+        .body.secret;
+      // Concurrent creates share a commit and one after-commit flush, so one fan-out job.
+      const created = await Promise.all(
+        [hooked, quiet, hooked, quiet, hooked, quiet].map((store) =>
+          api.call('POST', '/v1/orders', {
+            apiKey: store.apiKey,
+            body: orderBody(),
+            headers: { 'idempotency-key': idempotencyKey() },
+          }),
+        ),
+      );
+      const ids = created.map((c) => c.body.id as string);
+      const rows = await until(async () => {
+        const r = await api.pool.query<{ order_id: string; status: string; attempts: number }>(
+          'SELECT order_id, status, attempts FROM outbox WHERE order_id = ANY($1::uuid[])',
+          [ids],
+        );
+        return r.rows.every((row) => row.status !== 'pending') ? r.rows : undefined;
+      });
+      const statusOf = new Map(rows.map((r) => [r.order_id, r.status]));
+      expect(ids.map((id) => statusOf.get(id))).toEqual([
+        'delivered',
+        'skipped',
+        'delivered',
+        'skipped',
+        'delivered',
+        'skipped',
+      ]);
+      const received = receiver.processed.filter((e) => e.order && ids.includes(e.order.id));
+      expect(received.map((e) => e.order?.id).sort()).toEqual([ids[0], ids[2], ids[4]].sort());
+      expect(rows.filter((r) => r.status === 'delivered').every((r) => r.attempts === 1)).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('skips events of stores without a webhook or not subscribed to the type', async () => {
     const store = await api.newStore();
     const order = await api.call('POST', '/v1/orders', {

@@ -1,8 +1,8 @@
 import type { Pool } from '@o2o/dispatcher';
-import { Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { bullPrefix, type OutboxJob, WEBHOOK_QUEUE } from './outbox-queue.js';
+import { bullPrefix, type OutboxJob, publishOutbox, WEBHOOK_QUEUE } from './outbox-queue.js';
 import { postWebhook } from './post-webhook.js';
 import { type SecretBox, secretBoxFrom, webhookSecretOf } from './secret-box.js';
 import { PUBLIC_ONLY, type WebhookUrlPolicy, webhookUrlPolicyFrom } from './url-policy.js';
@@ -92,9 +92,8 @@ export async function deliverOutboxRow(
   );
   const row = found.rows[0];
   if (row?.status !== 'pending') return 'done-before';
-  const subscribed = row.webhook_events.length === 0 || row.webhook_events.includes(row.type);
   const secret = webhookSecretOf(settings.secretBox, row);
-  if (!row.webhook_url || !secret || !subscribed) {
+  if (!row.webhook_url || !secret || !subscribedTo(row)) {
     await pool.query(`UPDATE outbox SET status = 'skipped' WHERE id = $1 AND status = 'pending'`, [row.id]);
     return 'skipped';
   }
@@ -125,6 +124,49 @@ export async function deliverOutboxRow(
   throw new Error(`webhook delivery failed: ${result.error ?? 'unknown'}`);
 }
 
+function subscribedTo(row: { webhook_events: string[]; type: string }): boolean {
+  return row.webhook_events.length === 0 || row.webhook_events.includes(row.type);
+}
+
+/**
+ * The worker's side of `publishOutboxBatch`: of the rows still pending, those whose store has a
+ * webhook URL, a secret and a subscription to the event type get a `deliver` job each (the same
+ * job id the reconciler uses, so a row is never queued twice); the others are marked skipped in one
+ * statement, which is what their `deliver` job would have done.
+ */
+export async function fanOutOutbox(
+  pool: Pool,
+  queue: Queue<OutboxJob>,
+  outboxIds: readonly string[],
+): Promise<{ queued: number; skipped: number }> {
+  const found = await pool.query<{
+    id: string;
+    type: string;
+    webhook_url: string | null;
+    webhook_events: string[];
+    has_secret: boolean;
+  }>(
+    `SELECT o.id, o.type, s.webhook_url, s.webhook_events,
+            (s.webhook_secret IS NOT NULL OR s.webhook_secret_sealed IS NOT NULL) AS has_secret
+       FROM outbox o JOIN stores s ON s.id = o.store_id
+      WHERE o.id = ANY($1::bigint[]) AND o.status = 'pending'`,
+    [outboxIds],
+  );
+  const deliver: string[] = [];
+  const skip: string[] = [];
+  for (const row of found.rows) {
+    if (row.webhook_url && row.has_secret && subscribedTo(row)) deliver.push(row.id);
+    else skip.push(row.id);
+  }
+  if (skip.length > 0)
+    await pool.query(
+      `UPDATE outbox SET status = 'skipped' WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+      [skip],
+    );
+  await publishOutbox(queue, deliver);
+  return { queued: deliver.length, skipped: skip.length };
+}
+
 /** The BullMQ worker that drains the outbox to stores' webhooks. */
 export function startWebhookWorker(
   connection: Redis,
@@ -132,12 +174,18 @@ export function startWebhookWorker(
   settings: WebhookWorkerSettings,
   log: Logger,
 ): Worker<OutboxJob> {
+  const prefix = bullPrefix(settings.redisPrefix);
+  // Where fan-out jobs put their rows' delivery jobs: the same queue.
+  const queue = new Queue<OutboxJob>(WEBHOOK_QUEUE, { connection, prefix });
   const worker = new Worker<OutboxJob>(
     WEBHOOK_QUEUE,
-    async (job) => deliverOutboxRow(pool, job.data.outboxId, settings),
+    async (job: Job<OutboxJob>) =>
+      'outboxIds' in job.data
+        ? fanOutOutbox(pool, queue, job.data.outboxIds)
+        : deliverOutboxRow(pool, job.data.outboxId, settings),
     {
       connection,
-      prefix: bullPrefix(settings.redisPrefix),
+      prefix,
       concurrency: settings.concurrency ?? 20,
       settings: {
         backoffStrategy: (attemptsMade: number) =>
@@ -145,9 +193,14 @@ export function startWebhookWorker(
       },
     },
   );
+  worker.on('closed', () => void queue.close());
   worker.on('failed', (job, err) => {
     log.warn(
-      { outboxId: job?.data.outboxId, attempts: job?.attemptsMade, err },
+      {
+        outboxId: job && 'outboxId' in job.data ? job.data.outboxId : undefined,
+        attempts: job?.attemptsMade,
+        err,
+      },
       'webhook delivery attempt failed',
     );
   });

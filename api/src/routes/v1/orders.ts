@@ -52,8 +52,13 @@ export async function orderRoutes(app: App, deps: AppDeps): Promise<void> {
         handoffPin: deps.secrets.handoffPin,
         surcharge: noSurcharge,
       });
+      // Answered once the order is committed, without waiting for its after-commit effects (the
+      // dispatch queue, the webhook handoff), which follow within a few ms: the order is already
+      // safe in Postgres, and if this process dies before they run, the reconciler queues the
+      // pending order and hands over its outbox row (RECONCILE_INTERVAL_MS). The creating client
+      // thus waits for one commit, not for two more Redis round trips after it.
       if (result.created) {
-        await runEffects(deps, request.log, result.created.order, result.created.outboxIds);
+        void runEffects(deps, request.log, result.created.order, result.created.outboxIds);
       }
       return reply.status(result.statusCode).send(result.body);
     },
