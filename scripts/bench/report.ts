@@ -47,7 +47,8 @@ export function formatTable(results: readonly BenchResult[]): string {
     r.unit,
     r.baseline,
     String(r.baseline_value),
-    String(r.ratio),
+    // A baseline of 0 (e.g. hello-world's p50 in whole milliseconds) has no ratio.
+    Number.isFinite(r.ratio) ? String(r.ratio) : '–',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
