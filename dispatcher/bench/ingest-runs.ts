@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import type { CourierIndex } from '../src/index/courier-index.js';
 import { RedisCourierIndex, type RedisCourierIndexOptions } from '../src/index/redis-courier-index.js';
-import { cityPoints, ingestPingsOf, REGION, registerAll } from './index-bench.js';
+import { cityPoints, geoaddRate, ingestPingsOf, REGION, registerAll } from './index-bench.js';
 
 type IndexClass = new (redis: Redis, options: RedisCourierIndexOptions) => CourierIndex;
 
@@ -67,13 +67,7 @@ for (let run = 0; run < runs; run++) {
     await registerAll(index, points);
     const geoKey = `${prefix}:{${REGION}}:geo`;
     if (cg) execSync(`callgrind_control -z ${cg}`);
-    const geoStart = performance.now();
-    for (let i = 0; i < pings.length; i += 1_000) {
-      const pipeline = redis.pipeline();
-      for (const p of pings.slice(i, i + 1_000)) pipeline.geoadd(geoKey, p.lng, p.lat, p.courierId);
-      await pipeline.exec();
-    }
-    const geoRate = pings.length / ((performance.now() - geoStart) / 1_000);
+    const geoRate = await geoaddRate(redis, geoKey, pings);
     if (cg) execSync(`callgrind_control --dump=geo${run} ${cg}`);
     const before = commandStats(await redis.info('commandstats'));
     const redisCpu = redisCpuMicros();
