@@ -112,6 +112,31 @@ describe('/courier', () => {
   });
 });
 
+describe('/courier after the gateway lost its Redis subscription', () => {
+  it('sends each connected courier its jobs again once subscribed again, so a job published in the gap still arrives', async () => {
+    const c = await courier('in_house');
+    const socket = connect('/courier', c.token);
+    await connected(socket);
+    const o = await order();
+    // The job's event goes where no api listens (another key prefix), as one published while
+    // the gateway's subscriber is reconnecting is lost: Postgres has the job, the courier nothing.
+    const elsewhere = `${api.live.prefix}-elsewhere`;
+    await assignJob(
+      { ...api.live, prefix: elsewhere },
+      { region: 'city', orderIds: [o.id], courierId: c.id, actor: 'operator' },
+    );
+    const job = next<{ orders: { order_id: string; status: string }[] }>(socket, 'job');
+    // Drop the subscriber's connection (only that client, not the server): ioredis reconnects.
+    const clients = String(await api.redis.client('LIST'));
+    const line = clients.split('\n').find((l) => l.includes(`name=${api.subscriberName} `));
+    expect(line).toBeDefined();
+    await api.redis.client('KILL', 'ID', /\bid=(\d+)/.exec(line!)![1]!);
+    expect((await job).orders).toEqual([expect.objectContaining({ order_id: o.id, status: 'assigned' })]);
+    const leftovers = await api.redis.keys(`${elsewhere}:*`);
+    if (leftovers.length > 0) await api.redis.del(...leftovers);
+  });
+});
+
 describe('/track', () => {
   it('shows the customer only their order, the courier only between assignment and delivery', async () => {
     const o = await order();

@@ -37,6 +37,8 @@ export interface TestApi {
   outboxQueue: ReturnType<typeof createOutboxQueue>;
   live: LiveDeps;
   gateway: Awaited<ReturnType<typeof attachGateway>>;
+  /** The client name of the gateway's subscriber connection (`CLIENT LIST` shows it). */
+  subscriberName: string;
   newStore(name?: string): Promise<{ id: string; apiKey: string }>;
   /** A courier account, logged in: its id, JWT and ready-made Authorization header. */
   newCourier(
@@ -98,7 +100,7 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
       { logger: false },
     );
     await app.listen({ host: '127.0.0.1', port: 0 });
-    subscriber = new Redis(config.REDIS_URL);
+    subscriber = new Redis(config.REDIS_URL, { connectionName: `${prefix}-gateway-subscriber` });
     const gateway = await attachGateway(app.server, {
       live,
       secrets,
@@ -122,6 +124,7 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
       outboxQueue,
       live,
       gateway,
+      subscriberName: `${prefix}-gateway-subscriber`,
       async newCourier(kind = 'crowd') {
         const email = `courier-${randomBytes(6).toString('hex')}@example.com`;
         const courier = await createCourier(pool, {

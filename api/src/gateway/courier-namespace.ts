@@ -123,6 +123,18 @@ export function setUpCourierNamespace(nsp: Namespace, deps: CourierNamespaceDeps
   });
 }
 
+/**
+ * Every courier connected to this process gets its open offers and jobs again, one socket after
+ * the other (two queries each, so the pool is not flooded): after the dispatcher's events may
+ * have been lost (see `attachGateway`).
+ */
+export async function resendCurrentState(nsp: Namespace, live: LiveDeps): Promise<void> {
+  for (const socket of nsp.sockets.values()) {
+    const { courierId } = socket.data as { courierId: string };
+    if (socket.connected) await sendCurrentState(live, socket, courierId);
+  }
+}
+
 /** Open offers and jobs in progress, sent on every fresh connection (after a network loss too). */
 async function sendCurrentState(live: LiveDeps, socket: Socket, courierId: string): Promise<void> {
   const offers = await live.pool.query<{ id: string }>(

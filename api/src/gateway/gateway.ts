@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { OrderSecrets } from '../auth/order-secrets.js';
 import { putCourierOnline } from '../couriers/go-online.js';
-import { relayCourierEvent, setUpCourierNamespace } from './courier-namespace.js';
+import { relayCourierEvent, resendCurrentState, setUpCourierNamespace } from './courier-namespace.js';
 import { setUpOpsNamespace } from './ops-namespace.js';
 import { PingBatcher } from './ping-batcher.js';
 import { capSockets, SocketCap } from './socket-cap.js';
@@ -167,6 +167,18 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
     }
   });
   await deps.subscriber.psubscribe(pattern, orderPattern);
+  // Pub/sub keeps nothing: what the dispatcher published while this connection was away (Redis
+  // restarting, a dropped connection) is gone, e.g. a job for an in-house rider, who would then
+  // never hear of it. Each time the connection is back, once it is subscribed again (so nothing
+  // later is missed), the couriers on this process get their open offers and jobs again from
+  // Postgres; the app dedupes them by id.
+  const onReconnected = () => {
+    void deps.subscriber
+      .psubscribe(pattern, orderPattern)
+      .then(() => resendCurrentState(courierNsp, live))
+      .catch((err: unknown) => deps.log.warn({ err }, 'resending the couriers their state failed'));
+  };
+  deps.subscriber.on('ready', onReconnected);
 
   return {
     io,
@@ -176,6 +188,7 @@ export async function attachGateway(httpServer: HttpServer, deps: GatewayDeps) {
       clearInterval(trimTimer);
       await pings.close();
       await socketCap.close();
+      deps.subscriber.off('ready', onReconnected);
       await deps.subscriber.punsubscribe(pattern, orderPattern).catch(() => undefined);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
