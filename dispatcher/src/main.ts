@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     ...(config.DISPATCHER_ID ? { holderId: config.DISPATCHER_ID } : {}),
     cycle: { metrics, log },
     events: {
+      onLeaseTaken: (region, fence) =>
+        log.info({ region, fence }, 'region lease taken, rebuilding its state'),
       onAcquired: (region, fence) => log.info({ region, fence }, 'region acquired'),
       onReleased: (region) => log.info({ region }, 'region released'),
       onLost: () => log.warn('region lost to a newer dispatcher'),

@@ -14,6 +14,8 @@ export interface DispatcherOptions {
   holderId?: string;
   cycle?: CycleOptions;
   events?: RunnerEvents & {
+    /** The lease is taken; the region's live state is being rebuilt from Postgres. */
+    onLeaseTaken?: (region: string, fence: number) => void;
     onAcquired?: (region: string, fence: number) => void;
     onReleased?: (region: string) => void;
   };
@@ -91,6 +93,7 @@ export class Dispatcher {
         this.options.leaseTtlMs,
       );
       if (!lease || this.closed) continue;
+      this.options.events?.onLeaseTaken?.(region, lease.fence);
       await rebuildRegion(this.deps, region);
       const config = await this.regionConfig(region);
       const next = new RegionRunner(this.deps, lease, config, this.options.cycle, {
