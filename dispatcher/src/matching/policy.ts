@@ -140,7 +140,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   rolloutMaxCouriers: 30,
   rolloutMaxAlternatives: 8,
   rolloutMarginSeconds: 0,
-  rolloutMaxSimulatedCycles: 400,
+  rolloutMaxSimulatedCycles: 200,
   service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
 });
 
