@@ -4,7 +4,8 @@ import { solveByComponents } from './components.js';
 import { contextFromSnapshot, type MatchingContext } from './context.js';
 import { holdCost, type Job, jobCost, jobTimes } from './job.js';
 import type { SparseAssignmentProblem } from './lapjv.js';
-import { resolvePolicy } from './policy.js';
+import { type MatchingPolicy, resolvePolicy } from './policy.js';
+import { decideWithRollout } from './rollout.js';
 import type { Assignment, DecideOptions, MatchingDecisions, MatchingSnapshot, WaitReason } from './types.js';
 
 /** Leaving a job unassigned when waiting would make it infeasible costs this much more, seconds. */
@@ -24,6 +25,16 @@ export function decideAssignments<P>(
   options: DecideOptions<P>,
 ): MatchingDecisions {
   const policy = resolvePolicy(options.policy, options.service);
+  if (policy.rolloutHorizonSeconds > 0) return decideWithRollout(snapshot, options, policy, decideOnce);
+  return decideOnce(snapshot, options, policy).decisions;
+}
+
+/** One cycle of the base policy, without the rollout; also returns the cycle's scarcity. */
+export function decideOnce<P>(
+  snapshot: MatchingSnapshot<P>,
+  options: DecideOptions<P>,
+  policy: MatchingPolicy,
+): CycleOutcome {
   const ctx = contextFromSnapshot(snapshot, options.now, options.travelTime, policy);
   const candidates = candidatesFromContext(ctx);
   ctx.scarcity = scarcityOf(ctx, candidates);
@@ -31,7 +42,16 @@ export function decideAssignments<P>(
   const problem = problemFromJobs(ctx, jobs);
   const { rowToCol } = solveByComponents(problem);
   keepLastChances(ctx, jobs, problem, rowToCol);
-  return decisionsFromSolution(ctx, jobs, problem, rowToCol);
+  const planned: CycleOutcome['planned'] = [];
+  const decisions = decisionsFromSolution(ctx, jobs, problem, rowToCol, planned);
+  return { decisions, scarcity: ctx.scarcity, planned };
+}
+
+/** What one base cycle decided, its scarcity, and the jobs given to a courier but not committed yet. */
+export interface CycleOutcome {
+  decisions: MatchingDecisions;
+  scarcity: number;
+  planned: { courierId: string; orderIds: string[] }[];
 }
 
 /**
@@ -87,7 +107,8 @@ export function problemFromJobs<P>(ctx: MatchingContext<P>, jobs: readonly Job[]
     const hold = holdCost(ctx, job);
     if (Number.isFinite(hold)) unassignedCost[r] = hold;
     else {
-      unassignedCost[r] = best + MUST_ASSIGN_PENALTY;
+      // Per order: when not every last chance can be served, a bundle outweighs a single order.
+      unassignedCost[r] = best + MUST_ASSIGN_PENALTY * job.orders.length;
       mustAssign[r] = 1;
     }
   });
@@ -167,6 +188,7 @@ function decisionsFromSolution<P>(
   jobs: readonly Job[],
   problem: SparseAssignmentProblem,
   rowToCol: Int32Array,
+  planned: CycleOutcome['planned'],
 ): MatchingDecisions {
   const assignments: Assignment[] = [];
   const waiting: MatchingDecisions['waiting'] = [];
@@ -188,13 +210,16 @@ function decisionsFromSolution<P>(
     }
     const courier = ctx.couriers[c]!;
     if (courier.freeAt > ctx.now) {
+      planned.push({ courierId: courier.id, orderIds: job.orders.map((i) => ctx.orders[i]!.id) });
       wait(job, 'better_courier_soon');
       return;
     }
     const arriveStore = job.arriveStore[job.couriers.indexOf(c)]!;
     const travel = arriveStore - ctx.departAt[c]!;
     const mustLeaveAt = job.readyAt - halfPickup - travel;
-    if (mustLeaveAt - ctx.now > ctx.policy.commitHorizonSeconds) {
+    const horizon =
+      courier.kind === 'in_house' ? ctx.policy.inHouseCommitHorizonSeconds : ctx.policy.commitHorizonSeconds;
+    if (mustLeaveAt - ctx.now > horizon) {
       wait(job, 'not_yet');
       return;
     }

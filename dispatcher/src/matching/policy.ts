@@ -56,8 +56,17 @@ export interface MatchingPolicy {
    * already waited since ready, so remote or awkward orders are not starved by easy ones.
    */
   agingWeight: number;
-  /** A chosen courier free now is committed only when it must leave within this time. */
+  /**
+   * A chosen crowd rider free now is committed (offered the job) only when it must leave within this
+   * time: the rider needs time to answer, or to decline and let the next offer go out.
+   */
   commitHorizonSeconds: number;
+  /**
+   * The same for in-house riders, who get the job without an offer to answer: deciding at the last
+   * moment keeps every other choice open longer. Kept above one cycle so the job still reaches the
+   * rider before it must leave.
+   */
+  inHouseCommitHorizonSeconds: number;
 
   /**
    * Scarcity (0..1) grows linearly with waiting orders per usable courier, from 0 at
@@ -78,6 +87,23 @@ export interface MatchingPolicy {
    */
   courierValueSeconds: number;
 
+  /**
+   * Rollout (`rollout.ts`): the cycle's decisions and, for up to `rolloutMaxAlternatives` of its jobs,
+   * the decisions without that job's courier, are simulated forward `rolloutHorizonSeconds` with the
+   * base policy on the known orders; the lowest simulated click-to-door wins (an alternative must
+   * beat the base by `rolloutMarginSeconds`). Only when scarcity ≥ `rolloutMinScarcity` and the
+   * snapshot is small (≤ `rolloutMaxOrders` orders, ≤ `rolloutMaxCouriers` couriers free within the
+   * horizon), with at most `rolloutMaxSimulatedCycles` base cycles per decision. 0 horizon: off.
+   * The snapshot should carry the couriers free within the horizon (beyond `lookaheadSeconds`).
+   */
+  rolloutHorizonSeconds: number;
+  rolloutMinScarcity: number;
+  rolloutMaxOrders: number;
+  rolloutMaxCouriers: number;
+  rolloutMaxAlternatives: number;
+  rolloutMarginSeconds: number;
+  rolloutMaxSimulatedCycles: number;
+
   service: ServiceTimes;
 }
 
@@ -89,7 +115,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   clickToDoorWeight: 1,
   courierWaitWeight: 0.1,
   travelWeight: 0.05,
-  busyWeight: 3,
+  busyWeight: 2,
   positionWeight: 0.1,
   crowdPenaltySeconds: 120,
   declineDelaySeconds: 300,
@@ -100,6 +126,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   holdDelaySeconds: 30 * 60,
   agingWeight: 0.5,
   commitHorizonSeconds: 2 * 60,
+  inHouseCommitHorizonSeconds: 30,
   scarcityFrom: 1,
   scarcityFull: 2,
   scarcityMax: 6,
@@ -107,6 +134,13 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   maxBundleSize: 6,
   bundleReadyWindowSeconds: 60 * 60,
   courierValueSeconds: 10 * 60,
+  rolloutHorizonSeconds: 60 * 60,
+  rolloutMinScarcity: 0,
+  rolloutMaxOrders: 40,
+  rolloutMaxCouriers: 30,
+  rolloutMaxAlternatives: 8,
+  rolloutMarginSeconds: 0,
+  rolloutMaxSimulatedCycles: 200,
   service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
 });
 

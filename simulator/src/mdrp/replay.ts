@@ -68,7 +68,15 @@ export function replayMdrp(instance: MdrpInstance, options: ReplayOptions): Repl
     pickupSeconds: parameters.pickupServiceMinutes * 60,
     dropoffSeconds: parameters.dropoffServiceMinutes * 60,
   };
-  const lookaheadMinutes = (options.matching?.lookaheadSeconds ?? DEFAULT_POLICY.lookaheadSeconds) / 60;
+  // The core only uses couriers free within its look-ahead; a rollout also simulates the ones free
+  // within its horizon, so the snapshot carries those too.
+  const lookaheadMinutes =
+    Math.max(
+      options.matching?.lookaheadSeconds ?? DEFAULT_POLICY.lookaheadSeconds,
+      options.policy === 'ours'
+        ? (options.matching?.rolloutHorizonSeconds ?? DEFAULT_POLICY.rolloutHorizonSeconds)
+        : 0,
+    ) / 60;
 
   const orderById = new Map(instance.orders.map((o) => [o.id, o]));
   const byPlacement = [...instance.orders].sort((a, b) => a.placedAt - b.placedAt);
