@@ -1,36 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkTravelTime, type PlanePoint } from '../../../domain/src/geo/travel-time.js';
-import {
-  type CourierToMatch,
-  DEFAULT_POLICY,
-  decideAssignments,
-  type MatchingSnapshot,
-  type OrderToMatch,
-} from '../../src/matching/index.js';
-
-const travelTime = benchmarkTravelTime(320); // 320 m per minute: 1,600 m is 5 minutes
-const NOW = 10_000;
-const MIN = 60;
-
-function order(id: string, storeId: string, pickup: PlanePoint, dropoff: PlanePoint, readyAt: number) {
-  return {
-    id,
-    storeId,
-    pickup,
-    dropoff,
-    placedAt: NOW - 5 * MIN,
-    readyAt,
-  } satisfies OrderToMatch<PlanePoint>;
-}
-
-function courier(
-  id: string,
-  position: PlanePoint,
-  shiftEndsAt: number,
-  freeAt = NOW,
-): CourierToMatch<PlanePoint> {
-  return { id, kind: 'in_house', position, freeAt, shiftEndsAt, load: 0, capacity: 4, idleSince: freeAt };
-}
+import type { PlanePoint } from '../../../domain/src/geo/travel-time.js';
+import { DEFAULT_POLICY, decideAssignments, type MatchingSnapshot } from '../../src/matching/index.js';
+import { courier, MIN, NOW, order, travelTime } from './plane-fixtures.js';
 
 describe('last chances of several orders', () => {
   // One courier, off in 12 minutes, halfway between two stores 5 minutes away on either side: it
