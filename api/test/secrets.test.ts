@@ -32,6 +32,25 @@ describe('secrets', () => {
     expect(secrets.orderIdFromTrackingToken('short')).toBeNull();
   });
 
+  it('opens an order only by the exact text of its token, not by another spelling of the same bytes', () => {
+    const secrets = createOrderSecrets('a-secret-of-sixteen+');
+    const orderId = '4f1c2d3e-aaaa-4bbb-8ccc-0123456789ab';
+    const token = secrets.trackingToken(orderId);
+    // The last character holds 4 bits of the token and 2 unused ones: its 3 siblings decode alike.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    const siblings = [0, 1, 2, 3]
+      .map((low) => alphabet[(last & ~3) | low]!)
+      .filter((ch) => ch !== token.at(-1))
+      .map((ch) => token.slice(0, -1) + ch);
+    expect(siblings).toHaveLength(3);
+    for (const sibling of siblings) {
+      expect(Buffer.from(sibling, 'base64url').equals(Buffer.from(token, 'base64url'))).toBe(true);
+      expect(secrets.orderIdFromTrackingToken(sibling)).toBeNull();
+    }
+    expect(secrets.orderIdFromTrackingToken(`${token}=`)).toBeNull();
+  });
+
   it('computes the same HMAC-SHA256 as createHmac, so PINs and tracking links of existing orders stay valid', () => {
     fc.assert(
       fc.property(
