@@ -105,7 +105,7 @@ describe('order group commit', () => {
     expect(rows.rowCount).toBe(1);
   });
 
-  it('answers a key stored earlier from its stored response and creates the rest of the batch', async () => {
+  it('answers a key stored earlier with the order it created and creates the rest of the batch', async () => {
     const store = await api.newStore();
     const batch = oneBatch();
     const key = idempotencyKey();

@@ -57,6 +57,35 @@ describe('POST /v1/orders', () => {
     expect(other.body.code).toBe('idempotency_key_reused');
   });
 
+  it('replays the first 201 after the order moved on, rebuilt from the order row, with no copy stored', async () => {
+    const store = await api.newStore();
+    const key = idempotencyKey();
+    const body = orderBody();
+    const create = () =>
+      api.call('POST', '/v1/orders', { apiKey: store.apiKey, body, headers: { 'idempotency-key': key } });
+    const first = await create();
+    await new Promise((r) => setTimeout(r, 5));
+    const canceled = await api.call('POST', `/v1/orders/${first.body.id}/cancel`, { apiKey: store.apiKey });
+    expect(canceled.body).toMatchObject({ status: 'canceled', version: 2 });
+    expect(canceled.body.updated_at).not.toBe(first.body.updated_at);
+
+    const again = await create();
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const stored = await api.pool.query('SELECT response FROM idempotency_keys WHERE order_id = $1', [
+      first.body.id,
+    ]);
+    expect(stored.rows).toEqual([{ response: null }]);
+
+    // A key written before migration 007 holds the answer itself, and a replay still returns it.
+    const { tracking_url: _link, handoff_pin: _pin, ...legacy } = first.body;
+    await api.pool.query('UPDATE idempotency_keys SET response = $2 WHERE order_id = $1', [
+      first.body.id,
+      { ...legacy, customer_name: 'as stored' },
+    ]);
+    expect((await create()).body).toEqual({ ...first.body, customer_name: 'as stored' });
+  });
+
   it('creates exactly one order from 100 concurrent identical requests', async () => {
     const store = await api.newStore();
     const key = idempotencyKey();

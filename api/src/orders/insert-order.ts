@@ -1,11 +1,7 @@
+import type { OrderRow } from '@o2o/dispatcher';
 import type { CreatedOrder } from '@o2o/domain';
 import { DomainError } from '@o2o/domain';
-import {
-  type CreateOrderResult,
-  createdResult,
-  type PreparedOrder,
-  storedResponse,
-} from './prepare-order.js';
+import { type CreateOrderResult, createdResult, creationView, type PreparedOrder } from './prepare-order.js';
 
 /**
  * Writes one prepared order in ONE statement (one round trip, one implicit transaction): the key
@@ -19,7 +15,7 @@ import {
  *   request writes nothing.
  */
 export async function insertOrderAlone(prepared: PreparedOrder): Promise<CreateOrderResult> {
-  const { ctx, hash, order, view, event } = prepared;
+  const { ctx, hash, order, event } = prepared;
   const b = ctx.body;
   let inserted: { claimed: boolean; outbox_id: string | null } | undefined;
   try {
@@ -27,8 +23,8 @@ export async function insertOrderAlone(prepared: PreparedOrder): Promise<CreateO
       // Named: each connection parses and plans this statement once.
       name: 'insert-order',
       text: `WITH idem AS (
-         INSERT INTO idempotency_keys (store_id, key, request_hash, status_code, response, order_id)
-         VALUES ($2, $21, $22, 201, $23, $1)
+         INSERT INTO idempotency_keys (store_id, key, request_hash, status_code, order_id)
+         VALUES ($2, $21, $22, 201, $1)
          ON CONFLICT DO NOTHING RETURNING order_id
        ), ord AS (
          INSERT INTO orders (id, store_id, region_id, external_id, status, quote_id,
@@ -41,10 +37,10 @@ export async function insertOrderAlone(prepared: PreparedOrder): Promise<CreateO
          RETURNING id
        ), ev AS (
          INSERT INTO order_events (order_id, seq, type, from_status, to_status, actor, data, created_at)
-         SELECT id, 1, $24, NULL, 'created', 'store', '{}'::jsonb, $20 FROM ord
+         SELECT id, 1, $23, NULL, 'created', 'store', '{}'::jsonb, $20 FROM ord
        ), ob AS (
          INSERT INTO outbox (store_id, order_id, event_id, type, payload, created_at)
-         SELECT $2, id, $25, $24, $26, $20 FROM ord
+         SELECT $2, id, $24, $23, $25, $20 FROM ord
          RETURNING id
        )
        SELECT EXISTS (SELECT 1 FROM idem) AS claimed, (SELECT id FROM ob) AS outbox_id`,
@@ -71,7 +67,6 @@ export async function insertOrderAlone(prepared: PreparedOrder): Promise<CreateO
         order.created_at,
         ctx.idempotencyKey,
         hash,
-        storedResponse(view),
         event.type,
         event.eventId,
         event.payload,
@@ -92,24 +87,32 @@ export async function insertOrderAlone(prepared: PreparedOrder): Promise<CreateO
   return createdResult(prepared, inserted.outbox_id);
 }
 
-/** The stored response of a key another request claimed: the same 201, or 422 for another body. */
+/**
+ * The answer for a key another request claimed: the same 201 (rebuilt from the order as it was
+ * created, see `creationView`), or 422 for another body.
+ */
 export async function replayOrder({ ctx, hash }: PreparedOrder): Promise<CreateOrderResult> {
-  const stored = await ctx.pool.query<{
-    request_hash: Buffer;
-    response: Omit<CreatedOrder, 'handoff_pin' | 'tracking_url'>;
-  }>('SELECT request_hash, response FROM idempotency_keys WHERE store_id = $1 AND key = $2', [
-    ctx.store.id,
-    ctx.idempotencyKey,
-  ]);
+  const stored = await ctx.pool.query<
+    OrderRow & {
+      request_hash: Buffer;
+      /** Only on keys written before migration 007. */
+      response: Omit<CreatedOrder, 'handoff_pin' | 'tracking_url'> | null;
+    }
+  >(
+    `SELECT o.*, k.request_hash, k.response
+       FROM idempotency_keys k JOIN orders o ON o.id = k.order_id
+      WHERE k.store_id = $1 AND k.key = $2`,
+    [ctx.store.id, ctx.idempotencyKey],
+  );
   const row = stored.rows[0];
   if (!row) throw new DomainError('conflict', { detail: 'retry the request' });
   if (!row.request_hash.equals(hash)) throw new DomainError('idempotency_key_reused');
+  const trackingUrl = ctx.trackingUrl(row.id);
   return {
     statusCode: 201,
     body: {
-      ...row.response,
-      tracking_url: ctx.trackingUrl(row.response.id),
-      handoff_pin: ctx.handoffPin(row.response.id),
+      ...(row.response ? { ...row.response, tracking_url: trackingUrl } : creationView(row, trackingUrl)),
+      handoff_pin: ctx.handoffPin(row.id),
     },
   };
 }

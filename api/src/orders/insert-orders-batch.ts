@@ -1,5 +1,5 @@
 import type { Queryable } from '@o2o/dispatcher';
-import { type PreparedOrder, storedResponse } from './prepare-order.js';
+import type { PreparedOrder } from './prepare-order.js';
 
 /** What the batch statement did for one prepared order. */
 export interface BatchRowOutcome {
@@ -38,10 +38,10 @@ export async function insertOrdersBatch(
          dropoff_lat float8, dropoff_lng float8, dropoff_address text,
          customer_name text, customer_phone text, items jsonb, notes text, vehicle text,
          fee_cents integer, currency text, ready_at timestamptz, created_at timestamptz,
-         key text, request_hash text, response jsonb, event_type text, event_id text, payload jsonb)
+         key text, request_hash text, event_type text, event_id text, payload jsonb)
      ), idem AS (
-       INSERT INTO idempotency_keys (store_id, key, request_hash, status_code, response, order_id)
-       SELECT store_id, key, decode(request_hash, 'hex'), 201, response, id FROM input ORDER BY store_id, key
+       INSERT INTO idempotency_keys (store_id, key, request_hash, status_code, order_id)
+       SELECT store_id, key, decode(request_hash, 'hex'), 201, id FROM input ORDER BY store_id, key
        ON CONFLICT DO NOTHING RETURNING order_id
      ), ord AS (
        INSERT INTO orders (id, store_id, region_id, external_id, status, quote_id,
@@ -80,7 +80,7 @@ export async function insertOrdersBatch(
 }
 
 /** One element of the jsonb array; names match the recordset columns above. */
-function batchRow({ ctx, hash, order, view, event }: PreparedOrder) {
+function batchRow({ ctx, hash, order, event }: PreparedOrder) {
   return {
     id: order.id,
     store_id: order.store_id,
@@ -104,7 +104,6 @@ function batchRow({ ctx, hash, order, view, event }: PreparedOrder) {
     created_at: order.created_at,
     key: ctx.idempotencyKey,
     request_hash: hash.toString('hex'),
-    response: storedResponse(view),
     event_type: event.type,
     event_id: event.eventId,
     payload: event.payload,

@@ -56,19 +56,23 @@ export async function prepareOrder(ctx: CreateOrderContext): Promise<PreparedOrd
   const hash = requestHash(ctx.body);
   const price = await priceOrder(ctx.pool, ctx, nowMs);
   const order = newOrderRow(ctx, price, nowMs);
-  const view = orderFromRow(order, ctx.trackingUrl(order.id));
+  const view = creationView(order, ctx.trackingUrl(order.id));
   const event = buildOrderEvent(order, { from: null, actor: 'store' }, order.created_at);
   return { ctx, hash, order, view, event };
 }
 
 /**
- * What `idempotency_keys.response` keeps of the answer for replays: everything but the tracking
- * link, which is a bearer credential and is derived again on replay (like the PIN), so a database
- * dump opens no tracking page.
+ * The store view that the create call answered, rebuilt from the order row at any later time: the
+ * fields of the view that change after creation (status, version, courier, updated_at; see
+ * transition-order.ts) are set back to their values at creation. So an idempotent replay returns
+ * the first 201 exactly and the key row stores no copy of it (a third of a create's WAL).
+ * Keys written before migration 007 still hold their `response`, which replays prefer.
  */
-export function storedResponse(view: PreparedOrder['view']): Omit<PreparedOrder['view'], 'tracking_url'> {
-  const { tracking_url: _derived, ...stored } = view;
-  return stored;
+export function creationView(row: OrderRow, trackingUrl: string): Order {
+  return orderFromRow(
+    { ...row, status: 'created', version: 1, courier_id: null, updated_at: row.created_at },
+    trackingUrl,
+  );
 }
 
 /** The 201 answer of the call that created the order, with the effects to run after commit. */
