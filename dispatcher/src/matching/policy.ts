@@ -138,7 +138,7 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   rolloutMinScarcity: 0,
   rolloutMaxOrders: 40,
   rolloutMaxCouriers: 30,
-  rolloutMaxAlternatives: 8,
+  rolloutMaxAlternatives: 12,
   rolloutMarginSeconds: 0,
   rolloutMaxSimulatedCycles: 200,
   service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
