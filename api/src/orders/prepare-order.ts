@@ -56,7 +56,8 @@ export async function prepareOrder(ctx: CreateOrderContext): Promise<PreparedOrd
   const hash = requestHash(ctx.body);
   const price = await priceOrder(ctx.pool, ctx, nowMs);
   const order = newOrderRow(ctx, price, nowMs);
-  const view = creationView(order, ctx.trackingUrl(order.id));
+  // A new row holds its creation values already: this is what `creationView` rebuilds on replay.
+  const view = orderFromRow(order, ctx.trackingUrl(order.id));
   const event = buildOrderEvent(order, { from: null, actor: 'store' }, order.created_at);
   return { ctx, hash, order, view, event };
 }
