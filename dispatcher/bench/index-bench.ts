@@ -157,18 +157,26 @@ async function* candidateBench(
   for (const radiusMeters of [1_000, 2_000, 5_000]) {
     // The full-circle query: the rings covering the circle, the disk's corners left out, so it
     // returns the same set as GEOSEARCH (plus state, position, load, capacity, kind of each).
-    const ringSearch = async (center: LatLng) => {
+    // Unsorted, like GEOSEARCH BYRADIUS without ASC; the sorted pair below adds ASC on both sides.
+    const ringSearchOf = (sorted: boolean) => async (center: LatLng) => {
       const maxRings = ringsCoveringRadius(center, radiusMeters, resolution);
       const { candidates } = await index.findCandidates(REGION, center, {
         minCount: Number.POSITIVE_INFINITY,
         maxRings,
         withinMeters: radiusMeters,
+        sorted,
       });
       return candidates;
     };
+    const ringSearch = ringSearchOf(false);
     // Baseline 1: GEOSEARCH alone. Bare ids: not enough to dispatch (no state, load, position).
     const geoAlone = (center: LatLng) => geoSearch(redis, geoKey, center, radiusMeters);
     const [ringRate, geoRate] = await interleavedQueriesPerSecond(centers, maxMs, [ringSearch, geoAlone]);
+    // Both sorted by distance, nearest first: the ring search's sort against GEOSEARCH … ASC.
+    const [ringSortedRate, geoAscRate] = await interleavedQueriesPerSecond(centers, maxMs, [
+      ringSearchOf(true),
+      (center) => geoSearch(redis, geoKey, center, radiusMeters, true),
+    ]);
     // The same pair with CONCURRENT_QUERIES in flight on each side (a dispatcher searches several
     // regions at once): Redis serves one query while Node decodes another. A second figure; the
     // sequential one above is the goal's.
@@ -229,6 +237,13 @@ async function* candidateBench(
       `${name}${chosen}: ${(returned / 20).toFixed(0)} couriers per ring search, ${(wanted / 20).toFixed(0)} per GEOSEARCH`,
     );
     yield benchResult(name, ringRate, 'queries/s', `GEOSEARCH BYRADIUS ${km} km (ids only)`, geoRate);
+    yield benchResult(
+      `${name}.sorted`,
+      ringSortedRate,
+      'queries/s',
+      `GEOSEARCH BYRADIUS ${km} km ASC (ids only)`,
+      geoAscRate,
+    );
     yield benchResult(
       `${name}.concurrent${CONCURRENT_QUERIES}`,
       ringConcurrentRate,
@@ -420,8 +435,15 @@ function baselineCandidate(
   return candidate;
 }
 
-function geoSearch(redis: Redis, geoKey: string, center: LatLng, radiusMeters: number): Promise<string[]> {
-  const reply = redis.geosearch(geoKey, 'FROMLONLAT', center.lng, center.lat, 'BYRADIUS', radiusMeters, 'm');
+function geoSearch(
+  redis: Redis,
+  geoKey: string,
+  center: LatLng,
+  radiusMeters: number,
+  nearestFirst = false,
+): Promise<string[]> {
+  const args = ['FROMLONLAT', center.lng, center.lat, 'BYRADIUS', radiusMeters, 'm'] as const;
+  const reply = nearestFirst ? redis.geosearch(geoKey, ...args, 'ASC') : redis.geosearch(geoKey, ...args);
   return reply as Promise<string[]>;
 }
 

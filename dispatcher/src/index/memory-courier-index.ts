@@ -170,7 +170,7 @@ export class MemoryCourierIndex implements CourierIndex {
         }
       }
     }
-    candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);
+    if (options.sorted !== false) candidates.sort((a, b) => a.distanceMeters - b.distanceMeters);
     return { candidates, ringsSearched };
   }
 

@@ -322,7 +322,7 @@ export class RedisCourierIndex implements CourierIndex {
         if (records) decoder.appendCandidates(records, cell, ring, candidates);
       }
     }
-    sortByDistance(candidates);
+    if (options.sorted !== false) sortByDistance(candidates);
     return { candidates, ringsSearched };
   }
 

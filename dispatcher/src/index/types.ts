@@ -85,6 +85,12 @@ export interface FindCandidatesOptions {
    * (a full-circle search) before their candidates are built.
    */
   withinMeters?: number;
+  /**
+   * Sort the candidates by distance, nearest first (default true). A caller that filters them into
+   * a set or a map, like `GEOSEARCH … BYRADIUS` without `ASC`, can skip the sort (~7 % of a 2 km
+   * search).
+   */
+  sorted?: boolean;
 }
 
 export interface Candidate extends CourierRecord {
@@ -95,7 +101,7 @@ export interface Candidate extends CourierRecord {
 }
 
 export interface CandidateSearch {
-  /** Sorted by distance from the center, nearest first. */
+  /** Sorted by distance from the center, nearest first (unless the search asked `sorted: false`). */
   candidates: Candidate[];
   /** Largest grid distance actually searched (≤ maxRings). */
   ringsSearched: number;

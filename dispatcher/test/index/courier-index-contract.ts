@@ -279,6 +279,16 @@ export function courierIndexContract(name: string, make: () => IndexUnderTest): 
         capacity: 2,
       });
       expect(withShift.shiftEndMs).toBe(7_000 + Number(withShift.id.slice(1)));
+      // `sorted: false` (the order GEOSEARCH without ASC gives): the same candidates, in any order.
+      const unsorted = await index.findCandidates(REGION, AMSTERDAM, {
+        minCount: Number.POSITIVE_INFINITY,
+        maxRings,
+        withinMeters: radiusMeters,
+        sorted: false,
+      });
+      const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      expect([...unsorted.candidates].sort(byId)).toEqual([...circle.candidates].sort(byId));
+      expect(unsorted.ringsSearched).toBe(circle.ringsSearched);
     });
 
     it('stops expanding rings once it has enough couriers', async () => {
