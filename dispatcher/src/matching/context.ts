@@ -17,6 +17,8 @@ export interface MatchingContext<P> {
   spareCapacity: Int32Array;
   /** Policy terms that depend on the courier only (crowd, acceptance, fairness), seconds. */
   courierTerm: Float64Array;
+  /** The coverage term per courier, seconds; added to `courierTerm` once scarcity is known (`decide.ts`). */
+  coverageTerm: Float64Array;
   /** How short of couriers this cycle is, 0..`scarcityMax` (set once candidates are known). */
   scarcity: number;
 }
@@ -32,6 +34,7 @@ export function contextFromSnapshot<P>(
   const departAt = new Float64Array(m);
   const spareCapacity = new Int32Array(m);
   const courierTerm = new Float64Array(m);
+  const coverageTerm = new Float64Array(m);
   for (let c = 0; c < m; c++) {
     const courier = snapshot.couriers[c]!;
     departAt[c] = Math.max(now, courier.freeAt);
@@ -39,7 +42,8 @@ export function contextFromSnapshot<P>(
     spareCapacity[c] = usable ? Math.max(0, courier.capacity - courier.load) : 0;
     courierTerm[c] = courierOnlyCost(courier, now, policy);
   }
-  if (policy.positionWeight !== 0) addPositionTerm(snapshot, travelTime, policy, spareCapacity, courierTerm);
+  if (policy.positionWeight !== 0 || policy.coverageWeight !== 0)
+    addPositionTerm(snapshot, travelTime, policy, departAt, spareCapacity, courierTerm, coverageTerm);
   return {
     now,
     policy,
@@ -49,6 +53,7 @@ export function contextFromSnapshot<P>(
     departAt,
     spareCapacity,
     courierTerm,
+    coverageTerm,
     scarcity: 0,
   };
 }
@@ -93,13 +98,21 @@ const POSITION_NEAREST = 10;
  * `POSITION_NEAREST` nearest of the `POSITION_STORES` busiest stores (`snapshot.demand`, or the
  * waiting orders' stores); a courier costs `positionWeight` × (mean far of all − its far) more, so
  * of two otherwise equal couriers the one in the thinner place goes and the well-placed one stays.
+ *
+ * Coverage (`coverageWeight`), from the same rides: per busy store, the first usable courier to
+ * reach it (departure + ride, only couriers that could still pick up there before their shift ends)
+ * and the second; the first gets `coverageWeight` × the store's share of demand × the gap (at most
+ * `coverageCapSeconds`) in `coverageTerm`. Nearness alone cannot tell two couriers waiting side by
+ * side (either may go, the other still covers the place) from a lone one (its area would wait).
  */
 function addPositionTerm<P>(
   snapshot: MatchingSnapshot<P>,
   travelTime: TravelTime<P>,
   policy: MatchingPolicy,
+  departAt: Float64Array,
   spareCapacity: Int32Array,
   courierTerm: Float64Array,
+  coverageTerm: Float64Array,
 ): void {
   const weights = new Map<string, { at: P; n: number }>();
   if (snapshot.demand && snapshot.demand.length > 0)
@@ -111,10 +124,15 @@ function addPositionTerm<P>(
       else weights.set(o.storeId, { at: o.pickup, n: 1 });
     }
   if (weights.size === 0) return;
-  const stores = [...weights.entries()]
+  const busiest = [...weights.entries()]
     .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .slice(0, POSITION_STORES)
-    .map(([, w]) => w.at);
+    .slice(0, POSITION_STORES);
+  const stores = busiest.map(([, w]) => w.at);
+  // Coverage: per store, the first and second usable courier to reach it (departure + ride).
+  const coverage = policy.coverageWeight !== 0;
+  const first = new Float64Array(stores.length).fill(Number.POSITIVE_INFINITY);
+  const second = new Float64Array(stores.length).fill(Number.POSITIVE_INFINITY);
+  const firstCourier = new Int32Array(stores.length).fill(-1);
   const m = snapshot.couriers.length;
   const far = new Float64Array(m);
   const rides = new Float64Array(stores.length);
@@ -124,8 +142,18 @@ function addPositionTerm<P>(
   for (let c = 0; c < m; c++) {
     if (spareCapacity[c]! <= 0) continue;
     const courier = snapshot.couriers[c]!;
-    for (let s = 0; s < stores.length; s++)
+    for (let s = 0; s < stores.length; s++) {
       rides[s] = travelTime.seconds(courier.position, stores[s]!, courier.vehicle);
+      if (!coverage) continue;
+      const at = departAt[c]! + rides[s]!;
+      // A courier that could no longer pick up there before its shift ends covers nothing.
+      if (at + policy.service.pickupSeconds / 2 > courier.shiftEndsAt) continue;
+      if (at < first[s]!) {
+        second[s] = first[s]!;
+        first[s] = at;
+        firstCourier[s] = c;
+      } else if (at < second[s]!) second[s] = at;
+    }
     rides.sort();
     let sum = 0;
     for (let q = 0; q < nearest; q++) sum += rides[q]!;
@@ -134,6 +162,17 @@ function addPositionTerm<P>(
     counted++;
   }
   const mean = total / Math.max(1, counted);
-  for (let c = 0; c < m; c++)
-    if (spareCapacity[c]! > 0) courierTerm[c] = courierTerm[c]! + policy.positionWeight * (mean - far[c]!);
+  if (policy.positionWeight !== 0)
+    for (let c = 0; c < m; c++)
+      if (spareCapacity[c]! > 0) courierTerm[c] = courierTerm[c]! + policy.positionWeight * (mean - far[c]!);
+  if (!coverage) return;
+  let weightSum = 0;
+  for (const [, w] of busiest) weightSum += w.n;
+  for (let s = 0; s < stores.length; s++) {
+    const c = firstCourier[s]!;
+    if (c < 0) continue;
+    // With nobody second, the store would wait for whoever comes next: the cap stands for that.
+    const gap = Math.min(policy.coverageCapSeconds, second[s]! - first[s]!);
+    coverageTerm[c] = coverageTerm[c]! + (policy.coverageWeight * busiest[s]![1].n * gap) / weightSum;
+  }
 }

@@ -38,6 +38,7 @@ export function decideOnce<P>(
   const ctx = contextFromSnapshot(snapshot, options.now, options.travelTime, policy);
   const candidates = candidatesFromContext(ctx);
   ctx.scarcity = scarcityOf(ctx, candidates);
+  addCoverage(ctx);
   const jobs = ordersToBundles(ctx, candidates, ctx.scarcity);
   const problem = problemFromJobs(ctx, jobs);
   const { rowToCol } = solveByComponents(problem);
@@ -45,6 +46,18 @@ export function decideOnce<P>(
   const planned: CycleOutcome['planned'] = [];
   const decisions = decisionsFromSolution(ctx, jobs, problem, rowToCol, planned);
   return { decisions, scarcity: ctx.scarcity, planned };
+}
+
+/**
+ * Adds the coverage term to the courier-only costs, scaled by 1 − scarcity: keeping a courier
+ * where it alone is near pays while couriers are plentiful; when orders outnumber them, every
+ * courier is needed now (on the MDRP replays, unscaled coverage cost seeds 1 and 4).
+ */
+function addCoverage<P>(ctx: MatchingContext<P>): void {
+  const scale = Math.max(0, 1 - ctx.scarcity);
+  if (scale <= 0) return;
+  for (let c = 0; c < ctx.couriers.length; c++)
+    if (ctx.coverageTerm[c]! !== 0) ctx.courierTerm[c] = ctx.courierTerm[c]! + scale * ctx.coverageTerm[c]!;
 }
 
 /** What one base cycle decided, its scarcity, and the jobs given to a courier but not committed yet. */

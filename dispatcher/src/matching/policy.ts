@@ -33,6 +33,16 @@ export interface MatchingPolicy {
    * comes next (`context.ts`, `addPositionTerm`).
    */
   positionWeight: number;
+  /**
+   * Per second a courier is the only quick one to a busy store (the next usable courier would reach
+   * it that much later, at most `coverageCapSeconds`), weighted by the store's share of demand, its use
+   * costs this much more (`context.ts`, `addPositionTerm`): two couriers waiting side by side cover
+   * the same stores, so one of them may go; a lone one keeps its area served. Scaled by
+   * 1 − scarcity (`decide.ts`); only couriers that can still pick up there before their shift ends
+   * cover a store.
+   */
+  coverageWeight: number;
+  coverageCapSeconds: number;
 
   /** Extra cost of a crowdsourced rider, so in-house riders go first. */
   crowdPenaltySeconds: number;
@@ -117,12 +127,14 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   travelWeight: 0.05,
   busyWeight: 2,
   positionWeight: 0.1,
+  coverageWeight: 0.5,
+  coverageCapSeconds: 15 * 60,
   crowdPenaltySeconds: 120,
   declineDelaySeconds: 300,
   idleWeight: 0.01,
   idleCapSeconds: 30 * 60,
   maxCandidatesPerOrder: 24,
-  lookaheadSeconds: 20 * 60,
+  lookaheadSeconds: 30 * 60,
   holdDelaySeconds: 30 * 60,
   agingWeight: 0.5,
   commitHorizonSeconds: 2 * 60,

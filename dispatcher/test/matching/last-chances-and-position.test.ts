@@ -56,12 +56,55 @@ describe('where couriers wait', () => {
     expect(assignments.map((x) => x.courierId)).toEqual(['far']);
   });
 
-  it('without the position term the two are a tie', () => {
-    const one = decideAssignments(snapshot, { now: NOW, travelTime, policy: { positionWeight: 0 } });
+  it('without the position and coverage terms the two are a tie', () => {
+    const one = decideAssignments(snapshot, {
+      now: NOW,
+      travelTime,
+      policy: { positionWeight: 0, coverageWeight: 0 },
+    });
     const swapped = decideAssignments(
       { ...snapshot, couriers: [far, near] },
-      { now: NOW, travelTime, policy: { positionWeight: 0 } },
+      { now: NOW, travelTime, policy: { positionWeight: 0, coverageWeight: 0 } },
     );
     expect([one.assignments[0]!.cost]).toEqual([swapped.assignments[0]!.cost]);
+  });
+});
+
+describe('which courier covers the busy stores', () => {
+  // One order at `store`, three couriers 5 minutes from it: `paired` and its `twin` side by side
+  // north of it, `lone` south. Two equally busy stores, one 5 minutes beyond each side, so the
+  // position term sees the three alike. Only `lone` reaches the southern one quickly: sending it
+  // would leave that store 10 more minutes from its next courier; sending one of the pair costs
+  // the northern store nothing.
+  const store = { x: 0, y: 0 };
+  const paired = courier('paired', { x: 0, y: 1600 }, NOW + 8 * 3600);
+  const twin = courier('twin', { x: 0, y: 1600 }, NOW + 8 * 3600);
+  const lone = courier('lone', { x: 0, y: -1600 }, NOW + 8 * 3600);
+  const orders = [order('o', 'store', store, { x: 1600, y: 0 }, NOW + 7 * MIN)];
+  const demand = [
+    { id: 'north', at: { x: 0, y: 3200 }, weight: 10 },
+    { id: 'south', at: { x: 0, y: -3200 }, weight: 10 },
+  ];
+
+  it('sends one of the pair and keeps the lone courier where only it is near', () => {
+    for (const couriers of [
+      [lone, paired, twin],
+      [paired, twin, lone],
+      [twin, lone, paired],
+    ]) {
+      const { assignments } = decideAssignments({ orders, couriers, demand }, { now: NOW, travelTime });
+      expect(assignments).toHaveLength(1);
+      expect(assignments[0]!.courierId).not.toBe('lone');
+    }
+  });
+
+  it('without the coverage term the three cost the same', () => {
+    const policy = { coverageWeight: 0 };
+    const costs = [lone, paired].map(
+      (only) =>
+        decideAssignments({ orders, couriers: [only], demand }, { now: NOW, travelTime, policy })
+          .assignments[0]!.cost,
+    );
+    expect(costs[0]).toBe(costs[1]);
   });
 });
