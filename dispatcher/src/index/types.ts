@@ -87,8 +87,8 @@ export interface FindCandidatesOptions {
   withinMeters?: number;
   /**
    * Sort the candidates by distance, nearest first (default true). A caller that filters them into
-   * a set or a map, like `GEOSEARCH … BYRADIUS` without `ASC`, can skip the sort (~7 % of a 2 km
-   * search).
+   * a set or a map, like `GEOSEARCH … BYRADIUS` without `ASC`, can skip the sort (0–20 % of a 2 km
+   * search, depending on the machine's load: dispatcher/README.md).
    */
   sorted?: boolean;
 }
