@@ -70,8 +70,10 @@ describe('order group commit', () => {
     ]);
     const rows = await api.pool.query('SELECT id FROM orders WHERE store_id = $1', [store.id]);
     expect(rows.rowCount).toBe(4);
-    const keys = await api.pool.query('SELECT key FROM idempotency_keys WHERE store_id = $1', [store.id]);
-    expect(keys.rows.map((r) => r.key)).not.toContain(prepared[2]!.ctx.idempotencyKey);
+    // The batch is not rolled back for the refused order: the first order's commit and the batch's.
+    expect(await commitsOf(store.id)).toBe(2);
+    const keys = await api.pool.query('SELECT idempotency_key FROM orders WHERE store_id = $1', [store.id]);
+    expect(keys.rows.map((r) => r.idempotency_key)).not.toContain(prepared[2]!.ctx.idempotencyKey);
   });
 
   it('creates one of two orders with the same external_id under different keys in one batch', async () => {

@@ -163,7 +163,7 @@ export function useTestApi(overrides: Partial<ApiConfig> = {}): TestApi {
         return { status, headers: answered, body };
       },
       async rowCounts() {
-        const tables = ['orders', 'order_events', 'outbox', 'idempotency_keys', 'quotes'];
+        const tables = ['orders', 'order_events', 'outbox', 'quotes'];
         const out: Record<string, number> = {};
         for (const t of tables) {
           out[t] = Number(

@@ -1,6 +1,6 @@
 import type { Pool } from '@o2o/dispatcher';
-import { insertOrderAlone, replayOrder } from './insert-order.js';
-import { type BatchRowOutcome, insertOrdersBatch } from './insert-orders-batch.js';
+import { answerNotInserted, insertOrderAlone } from './insert-order.js';
+import { insertOrdersBatch } from './insert-orders-batch.js';
 import { type CreateOrderResult, createdResult, type PreparedOrder } from './prepare-order.js';
 
 export interface OrderGroupCommitOptions {
@@ -46,10 +46,11 @@ export function orderGroupCommitFor(pool: Pool): OrderGroupCommit {
  *
  * - In this process, two requests with the same (store, key) never share a batch or run in two
  *   batches at once: the later one waits for the first to settle, then takes the single-row
- *   path, which replays the stored response (or 422s another body). So 100 identical retries
+ *   path, which replays the first answer (or 422s another body). So 100 identical retries
  *   still make one order; across processes the key's unique index makes them wait instead.
- * - When the batch statement fails (one taken external_id rolls back the whole batch), each of
- *   its orders is retried on the single-row path, so only the offending request fails. Retrying
+ * - An order the batch could not insert (its key or external_id taken) is answered on its own
+ *   (`answerNotInserted`); the rest of the batch commits. When the whole statement fails (a
+ *   deadlock, a lost connection), each of its orders is retried on the single-row path. Retrying
  *   is safe even if the batch did commit and only its answer was lost: the keys then replay
  *   (and the reconciler queues those orders, as it does for any lost after-commit effect).
  */
@@ -106,31 +107,26 @@ export function createOrderGroupCommit(pool: Pool, options: OrderGroupCommitOpti
 /** Writes one batch and settles each waiter with its own outcome. */
 async function writeBatch(pool: Pool, batch: readonly Waiter[]): Promise<void> {
   if (batch.length === 1) return settle(batch[0]!, insertOrderAlone(batch[0]!.prepared));
-  let outcomes: Map<string, BatchRowOutcome>;
+  let outboxIds: Map<string, string>;
   try {
-    outcomes = await insertOrdersBatch(
+    outboxIds = await insertOrdersBatch(
       pool,
       batch.map((w) => w.prepared),
     );
   } catch {
-    // Which order made the batch fail is not reported per row: ask each one on its own.
+    // A failed batch (a deadlock, a lost connection) wrote nothing: ask each order on its own.
     await Promise.all(batch.map((w) => settle(w, insertOrderAlone(w.prepared))));
     return;
   }
   await Promise.all(
-    batch.map((w) => settle(w, batchRowResult(w.prepared, outcomes.get(w.prepared.order.id)))),
+    batch.map((w) => settle(w, batchRowResult(w.prepared, outboxIds.get(w.prepared.order.id)))),
   );
 }
 
-/** One order's answer from the batch: created, or a replay when its key was already taken. */
-async function batchRowResult(
-  prepared: PreparedOrder,
-  outcome: BatchRowOutcome | undefined,
-): Promise<CreateOrderResult> {
-  if (!outcome) throw new Error('order batch returned no row for an order');
-  if (!outcome.claimed) return replayOrder(prepared);
-  if (!outcome.outboxId) throw new Error('order insert wrote no outbox row');
-  return createdResult(prepared, outcome.outboxId);
+/** One order's answer from the batch: created, or why not (a replay, 422 or 409). */
+function batchRowResult(prepared: PreparedOrder, outboxId: string | undefined): Promise<CreateOrderResult> {
+  if (!outboxId) return answerNotInserted(prepared);
+  return Promise.resolve(createdResult(prepared, outboxId));
 }
 
 /** Never rejects: a waiter's failure is its own and must not stop the rest of its batch. */
