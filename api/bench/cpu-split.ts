@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createOrdersOptions, run, startServers } from './api-bench.js';
+import { createOrdersLoad, createOrdersOptions, helloLoad, run, startServers } from './api-bench.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
@@ -97,24 +97,34 @@ try {
     ).rows[0] ?? { n: '0', t: '0' };
   const xactBefore = await xacts();
   const wallStart = performance.now();
-  const result = await run(
-    target === 'hello'
-      ? {
-          url: `${servers.helloUrl}/hello`,
-          connections,
-          duration: seconds,
-          ...(rate ? { overallRate: rate } : {}),
-        }
-      : createOrdersOptions(servers, seconds, connections, rate),
-  );
+  // The closed-loop client of the bench's capacity runs, or autocannon (BENCH_CLIENT=autocannon,
+  // and always when a rate is set: it paces the requests).
+  const useAutocannon = process.env.BENCH_CLIENT === 'autocannon' || rate !== undefined;
+  const answered = useAutocannon
+    ? await run(
+        target === 'hello'
+          ? {
+              url: `${servers.helloUrl}/hello`,
+              connections,
+              duration: seconds,
+              ...(rate ? { overallRate: rate } : {}),
+            }
+          : createOrdersOptions(servers, seconds, connections, rate),
+      ).then((r) => ({ ok: r['2xx'], refused: r.non2xx, errors: r.errors }))
+    : await (target === 'hello' ? helloLoad : createOrdersLoad)(servers, seconds, connections).then((r) => {
+        const ok = Object.entries(r.statuses)
+          .filter(([code]) => Number(code) < 300)
+          .reduce((n, [, count]) => n + count, 0);
+        return { ok, refused: r.completed - ok, errors: r.errors };
+      });
   const wallMs = performance.now() - wallStart;
   const cmdAfter = await redisCommandUsec(redis);
   const xactAfter = await xacts();
   const machineAfter = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
-  const orders = result['2xx'];
+  const orders = answered.ok;
   const lines: string[] = [];
   lines.push(
-    `${orders} orders in ${(wallMs / 1000).toFixed(1)} s = ${(orders / (wallMs / 1000)).toFixed(0)}/s, non-2xx ${result.non2xx}, errors ${result.errors}; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
+    `${orders} orders in ${(wallMs / 1000).toFixed(1)} s = ${(orders / (wallMs / 1000)).toFixed(0)}/s, non-2xx ${answered.refused}, errors ${answered.errors}, client ${useAutocannon ? 'autocannon' : 'closed loop'}; load ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
   );
   lines.push(
     `postgres: ${((Number(xactAfter.n) - Number(xactBefore.n)) / orders).toFixed(3)} transactions/order, ${((Number(xactAfter.t) - Number(xactBefore.t)) / orders).toFixed(2)} rows inserted/order`,
