@@ -34,7 +34,12 @@ describe('the api bench closed-loop client', () => {
     closers.push(() => server.close());
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const result = await closedLoop({ url, connections: 3, seconds: 0.3, nextRequest: fixedRequest(url, '/x') });
+    const result = await closedLoop({
+      url,
+      connections: 3,
+      seconds: 0.3,
+      nextRequest: fixedRequest(url, '/x'),
+    });
 
     expect(result.completed).toBeGreaterThan(10);
     expect(result.errors).toBe(0);
@@ -50,7 +55,9 @@ describe('the api bench closed-loop client', () => {
   });
 
   it('reads answers that arrive in pieces, the head split anywhere', async () => {
-    const answer = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\nhello world');
+    const answer = Buffer.from(
+      'HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\nhello world',
+    );
     const server = createTcpServer((socket) => {
       socket.on('data', () => {
         // Three writes with pauses, cutting through the head and the body.
@@ -64,7 +71,12 @@ describe('the api bench closed-loop client', () => {
     closers.push(() => server.close());
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const result = await closedLoop({ url, connections: 2, seconds: 0.2, nextRequest: fixedRequest(url, '/') });
+    const result = await closedLoop({
+      url,
+      connections: 2,
+      seconds: 0.2,
+      nextRequest: fixedRequest(url, '/'),
+    });
 
     expect(result.completed).toBeGreaterThan(5);
     expect(result.statuses).toEqual({ 200: result.completed });
