@@ -370,8 +370,10 @@ export function fillIdleGaps<P>(
         continue;
       const other = solutionCost(problem, s, rowToCol[s]!);
       if (!Number.isFinite(other)) continue;
-      const store = ctx.orders[job.orders[0]!]!.pickup;
-      const arrive = ctx.departAt[c]! + ctx.travelTime.seconds(courier.position, store, courier.vehicle);
+      // Only a candidate of that job (not declined, the right vehicle, in time for its shift).
+      const at = job.couriers.indexOf(c);
+      if (at < 0) continue;
+      const arrive = job.arriveStore[at]!;
       const pickupAt = Math.max(job.readyAt, arrive + halfPickup);
       if (pickupAt > courier.shiftEndsAt) continue;
       const times = jobTimes(ctx, job, c, arrive);
@@ -441,12 +443,7 @@ function decisionsFromSolution<P>(
         return;
       }
     }
-    const at = job.couriers.indexOf(c);
-    const arriveStore =
-      at >= 0
-        ? job.arriveStore[at]!
-        : ctx.departAt[c]! +
-          ctx.travelTime.seconds(courier.position, ctx.orders[job.orders[0]!]!.pickup, courier.vehicle);
+    const arriveStore = job.arriveStore[job.couriers.indexOf(c)]!;
     const travel = arriveStore - ctx.departAt[c]!;
     const mustLeaveAt = job.readyAt - halfPickup - travel;
     const horizon =
