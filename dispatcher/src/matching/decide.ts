@@ -355,6 +355,21 @@ export function fillIdleGaps<P>(
     if (c < 0 || jobs[r]!.orders.length === 0) continue;
     if (commitsNow(ctx, jobs[r]!, c, arriveOf(r, c))) taken[r] = 1;
   }
+  // Per courier, the jobs it is a candidate of (rows ascending) and where in their lists; built once.
+  let byCourier: Map<number, [number, number][]> | undefined;
+  const jobsOf = (c: number): [number, number][] => {
+    if (!byCourier) {
+      byCourier = new Map();
+      jobs.forEach((job, s) => {
+        job.couriers.forEach((d, at) => {
+          const list = byCourier!.get(d);
+          if (list) list.push([s, at]);
+          else byCourier!.set(d, [[s, at]]);
+        });
+      });
+    }
+    return byCourier.get(c) ?? [];
+  };
   for (let r = 0; r < jobs.length; r++) {
     const c = rowToCol[r]!;
     const own = jobs[r]!;
@@ -364,15 +379,13 @@ export function fillIdleGaps<P>(
     const plannedPickup = Math.max(own.readyAt, arriveOf(r, c) + halfPickup);
     const ownStore = ctx.orders[own.orders[0]!]!.pickup;
     let best: { s: number; gain: number } | undefined;
-    for (let s = 0; s < jobs.length; s++) {
+    // Only jobs it is a candidate of (not declined, the right vehicle, in time for its shift).
+    for (const [s, at] of jobsOf(c)) {
       const job = jobs[s]!;
       if (s === r || taken[s] || job.orders.length === 0 || job.orders.length > ctx.spareCapacity[c]!)
         continue;
       const other = solutionCost(problem, s, rowToCol[s]!);
       if (!Number.isFinite(other)) continue;
-      // Only a candidate of that job (not declined, the right vehicle, in time for its shift).
-      const at = job.couriers.indexOf(c);
-      if (at < 0) continue;
       const arrive = job.arriveStore[at]!;
       const pickupAt = Math.max(job.readyAt, arrive + halfPickup);
       if (pickupAt > courier.shiftEndsAt) continue;
