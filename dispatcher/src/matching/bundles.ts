@@ -152,7 +152,7 @@ export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job): Job | und
 /** Bundles up to this size try every delivery order (4! = 24); larger ones use cheapest insertion. */
 const EXACT_SEQUENCE_SIZE = 4;
 
-function insertionSequence(
+export function insertionSequence(
   base: readonly number[],
   extra: readonly number[],
   costOf: (sequence: number[]) => { cost: number },

@@ -1,8 +1,8 @@
-import { ordersToBundles } from './bundles.js';
+import { insertionSequence, ordersToBundles, permutations } from './bundles.js';
 import { type CandidateLists, candidatesFromContext } from './candidates.js';
 import { solveByComponents } from './components.js';
-import { contextFromSnapshot, type MatchingContext } from './context.js';
-import { holdCost, type Job, jobCost, jobTimes } from './job.js';
+import { contextFromSnapshot, type MatchingContext, orderCost } from './context.js';
+import { holdCost, type Job, jobCost, jobFromOrders, jobTimes } from './job.js';
 import type { SparseAssignmentProblem } from './lapjv.js';
 import { type MatchingPolicy, resolvePolicy } from './policy.js';
 import { decideWithRollout } from './rollout.js';
@@ -39,12 +39,20 @@ export function decideOnce<P>(
   const candidates = candidatesFromContext(ctx);
   ctx.scarcity = scarcityOf(ctx, candidates);
   addCoverage(ctx);
-  const jobs = ordersToBundles(ctx, candidates, ctx.scarcity);
-  const problem = problemFromJobs(ctx, jobs);
-  const { rowToCol } = solveByComponents(problem);
+  let jobs = ordersToBundles(ctx, candidates, ctx.scarcity);
+  let problem = problemFromJobs(ctx, jobs);
+  let { rowToCol } = solveByComponents(problem);
   keepLastChances(ctx, jobs, problem, rowToCol);
+  if (policy.growCommittedJobs && growCommittedJobs(ctx, jobs, problem, rowToCol)) {
+    // The grown jobs and the couriers they freed: solve again, so those couriers serve this cycle.
+    jobs = jobs.filter((job) => job.orders.length > 0);
+    problem = problemFromJobs(ctx, jobs);
+    rowToCol = solveByComponents(problem).rowToCol;
+    keepLastChances(ctx, jobs, problem, rowToCol);
+  }
+  const fillers = policy.fillIdleGaps ? fillIdleGaps(ctx, jobs, problem, rowToCol) : undefined;
   const planned: CycleOutcome['planned'] = [];
-  const decisions = decisionsFromSolution(ctx, jobs, problem, rowToCol, planned);
+  const decisions = decisionsFromSolution(ctx, jobs, problem, rowToCol, planned, fillers);
   return { decisions, scarcity: ctx.scarcity, planned };
 }
 
@@ -195,6 +203,215 @@ function canFollow<P>(ctx: MatchingContext<P>, first: Job, arrive: number, secon
   return pickupAt <= courier.shiftEndsAt;
 }
 
+/** Cost of row `r` in the solution: its courier's edge, or leaving it unassigned. */
+function solutionCost(problem: CycleProblem, r: number, c: number): number {
+  if (c < 0) return problem.unassignedCost[r]!;
+  for (let e = problem.rowStart[r]!; e < problem.rowStart[r + 1]!; e++)
+    if (problem.col[e] === c) return problem.cost[e]!;
+  return Number.POSITIVE_INFINITY;
+}
+
+/** Whether row `r`'s courier `c` is free and must leave now (the job is committed this cycle). */
+function commitsNow<P>(ctx: MatchingContext<P>, job: Job, c: number, arriveStore: number): boolean {
+  const courier = ctx.couriers[c]!;
+  if (courier.freeAt > ctx.now) return false;
+  const halfPickup = ctx.policy.service.pickupSeconds / 2;
+  const mustLeaveAt = job.readyAt - halfPickup - (arriveStore - ctx.departAt[c]!);
+  const horizon =
+    courier.kind === 'in_house' ? ctx.policy.inHouseCommitHorizonSeconds : ctx.policy.commitHorizonSeconds;
+  return mustLeaveAt - ctx.now <= horizon;
+}
+
+/**
+ * Bundles built against the assignment: a job committed now takes another job of its store when
+ * its courier doing both costs less than the two as the solver left them (the other job's own
+ * courier, or waiting). Bundling before the assignment compares against the two best couriers,
+ * who may be taken by other jobs; here the other job's real alternative is known. Only jobs that
+ * are not themselves committed now are taken, and the grown job must still be committed now.
+ * Mutates `jobs` (a taken job gets no orders) and `rowToCol`; true when a job grew (the caller
+ * then solves again, so couriers the taken jobs had are free for others in this cycle).
+ */
+export function growCommittedJobs<P>(
+  ctx: MatchingContext<P>,
+  jobs: Job[],
+  problem: CycleProblem,
+  rowToCol: Int32Array,
+): boolean {
+  let changed = false;
+  const { maxBundleSize, bundleReadyWindowSeconds } = ctx.policy;
+  const byStore = new Map<string, number[]>();
+  jobs.forEach((job, r) => {
+    const list = byStore.get(job.storeId);
+    if (list) list.push(r);
+    else byStore.set(job.storeId, [r]);
+  });
+  const committed = new Uint8Array(jobs.length);
+  const arriveOf = (r: number, c: number) => jobs[r]!.arriveStore[jobs[r]!.couriers.indexOf(c)]!;
+  for (let r = 0; r < jobs.length; r++) {
+    const c = rowToCol[r]!;
+    if (c >= 0 && commitsNow(ctx, jobs[r]!, c, arriveOf(r, c))) committed[r] = 1;
+  }
+  for (let r = 0; r < jobs.length; r++) {
+    if (!committed[r]) continue;
+    const rows = byStore.get(jobs[r]!.storeId)!;
+    if (rows.length < 2) continue;
+    const c = rowToCol[r]!;
+    const arrive = arriveOf(r, c);
+    for (;;) {
+      const job = jobs[r]!;
+      const own = jobCost(ctx, job, c, arrive);
+      let best: { s: number; job: Job; gain: number } | undefined;
+      for (const s of rows) {
+        const other = jobs[s]!;
+        if (s === r || committed[s] || other.orders.length === 0) continue;
+        if (job.orders.length + other.orders.length > Math.min(maxBundleSize, ctx.spareCapacity[c]!))
+          continue;
+        if (!other.couriers.includes(c)) continue;
+        const sc = rowToCol[s]!;
+        const otherCost = solutionCost(problem, s, sc);
+        if (!Number.isFinite(otherCost)) continue;
+        const grown = grownJob(ctx, job, other, c, arrive, bundleReadyWindowSeconds);
+        if (!grown || !commitsNow(ctx, grown.job, c, arrive)) continue;
+        const gain = own + otherCost - grown.cost;
+        if (gain > 1e-9 && (!best || gain > best.gain)) best = { s, job: grown.job, gain };
+      }
+      if (!best) break;
+      jobs[r] = best.job;
+      jobs[best.s] = { ...jobs[best.s]!, orders: [] };
+      rowToCol[best.s] = -1;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Courier `c`'s job of `a`'s and `b`'s orders, in its cheapest delivery order, and its cost. */
+function grownJob<P>(
+  ctx: MatchingContext<P>,
+  a: Job,
+  b: Job,
+  c: number,
+  arrive: number,
+  window: number,
+): { job: Job; cost: number } | undefined {
+  const orders = [...a.orders, ...b.orders];
+  let minReady = Number.POSITIVE_INFINITY;
+  let maxReady = Number.NEGATIVE_INFINITY;
+  for (const i of orders) {
+    minReady = Math.min(minReady, ctx.orders[i]!.readyAt);
+    maxReady = Math.max(maxReady, ctx.orders[i]!.readyAt);
+  }
+  if (maxReady - minReady > window) return undefined;
+  // Common candidates with room (the same store: the same arrival), so a new solve may still choose.
+  const inB = new Set<number>(b.couriers);
+  const common: number[] = [];
+  const arrives: number[] = [];
+  for (let j = 0; j < a.couriers.length; j++) {
+    const d = a.couriers[j]!;
+    if (inB.has(d) && ctx.spareCapacity[d]! >= orders.length) {
+      common.push(d);
+      arrives.push(a.arriveStore[j]!);
+    }
+  }
+  const couriers = Int32Array.from(common);
+  const arriveStore = Float64Array.from(arrives);
+  const costOf = (sequence: number[]) => {
+    const job = jobFromOrders(ctx, sequence, couriers, arriveStore);
+    return { job, cost: jobCost(ctx, job, c, arrive) };
+  };
+  const sequences =
+    orders.length <= 4 ? permutations(orders) : [insertionSequence(a.orders, b.orders, costOf)];
+  let best: { job: Job; cost: number } | undefined;
+  for (const sequence of sequences) {
+    const candidate = costOf(sequence);
+    if (!best || candidate.cost < best.cost) best = candidate;
+  }
+  return best && Number.isFinite(best.cost) ? best : undefined;
+}
+
+/**
+ * A courier free now whose job need not start yet (the food is not ready: `not_yet`) would wait
+ * idle. When it can do another job first and still pick up its own at most `fillerDelaySeconds`
+ * later than planned (and before its shift ends), it does: that job costs its orders'
+ * click-to-door, its travel and the delay of the courier's own orders only (the courier's time was
+ * idle), against what the solver left it (another courier, or waiting). Returns the rows committed
+ * that way; their courier's own job waits (`not_yet`) and is decided again next cycle. Mutates
+ * `rowToCol`.
+ */
+export function fillIdleGaps<P>(
+  ctx: MatchingContext<P>,
+  jobs: readonly Job[],
+  problem: CycleProblem,
+  rowToCol: Int32Array,
+): Set<number> {
+  const fillers = new Set<number>();
+  const { policy } = ctx;
+  const halfPickup = policy.service.pickupSeconds / 2;
+  const halfDropoff = policy.service.dropoffSeconds / 2;
+  const taken = new Uint8Array(jobs.length);
+  const arriveOf = (r: number, c: number) => jobs[r]!.arriveStore[jobs[r]!.couriers.indexOf(c)]!;
+  for (let r = 0; r < jobs.length; r++) {
+    const c = rowToCol[r]!;
+    if (c < 0 || jobs[r]!.orders.length === 0) continue;
+    if (commitsNow(ctx, jobs[r]!, c, arriveOf(r, c))) taken[r] = 1;
+  }
+  // Per courier, the jobs it is a candidate of (rows ascending) and where in their lists; built once.
+  let byCourier: Map<number, [number, number][]> | undefined;
+  const jobsOf = (c: number): [number, number][] => {
+    if (!byCourier) {
+      byCourier = new Map();
+      jobs.forEach((job, s) => {
+        job.couriers.forEach((d, at) => {
+          const list = byCourier!.get(d);
+          if (list) list.push([s, at]);
+          else byCourier!.set(d, [[s, at]]);
+        });
+      });
+    }
+    return byCourier.get(c) ?? [];
+  };
+  for (let r = 0; r < jobs.length; r++) {
+    const c = rowToCol[r]!;
+    const own = jobs[r]!;
+    if (c < 0 || taken[r] || own.orders.length === 0) continue;
+    const courier = ctx.couriers[c]!;
+    if (courier.freeAt > ctx.now) continue;
+    const plannedPickup = Math.max(own.readyAt, arriveOf(r, c) + halfPickup);
+    const ownStore = ctx.orders[own.orders[0]!]!.pickup;
+    let best: { s: number; gain: number } | undefined;
+    // Only jobs it is a candidate of (not declined, the right vehicle, in time for its shift).
+    for (const [s, at] of jobsOf(c)) {
+      const job = jobs[s]!;
+      if (s === r || taken[s] || job.orders.length === 0 || job.orders.length > ctx.spareCapacity[c]!)
+        continue;
+      const other = solutionCost(problem, s, rowToCol[s]!);
+      if (!Number.isFinite(other)) continue;
+      const arrive = job.arriveStore[at]!;
+      const pickupAt = Math.max(job.readyAt, arrive + halfPickup);
+      if (pickupAt > courier.shiftEndsAt) continue;
+      const times = jobTimes(ctx, job, c, arrive);
+      const last = times.dropoffAt[times.dropoffAt.length - 1]!;
+      const lastAt = ctx.orders[job.orders[job.orders.length - 1]!]!.dropoff;
+      const back = last + halfDropoff + ctx.travelTime.seconds(lastAt, ownStore, courier.vehicle);
+      const ownPickup = Math.max(own.readyAt, back + halfPickup);
+      const delay = Math.max(0, ownPickup - plannedPickup);
+      if (delay > policy.fillerDelaySeconds || ownPickup > courier.shiftEndsAt) continue;
+      // Its own job's orders arrive that much later.
+      let cost = policy.travelWeight * (arrive - ctx.departAt[c]!) + delay * own.orders.length;
+      job.orders.forEach((i, k) => {
+        cost += orderCost(times.dropoffAt[k]! - ctx.orders[i]!.placedAt, policy);
+      });
+      const gain = other - cost;
+      if (gain > 1e-9 && (!best || gain > best.gain)) best = { s, gain };
+    }
+    if (!best) continue;
+    taken[best.s] = 1;
+    rowToCol[best.s] = c;
+    fillers.add(best.s);
+  }
+  return fillers;
+}
+
 /** Commits jobs whose courier is free and must leave soon; everything else waits, with a reason. */
 function decisionsFromSolution<P>(
   ctx: MatchingContext<P>,
@@ -202,6 +419,7 @@ function decisionsFromSolution<P>(
   problem: SparseAssignmentProblem,
   rowToCol: Int32Array,
   planned: CycleOutcome['planned'],
+  fillers?: ReadonlySet<number>,
 ): MatchingDecisions {
   const assignments: Assignment[] = [];
   const waiting: MatchingDecisions['waiting'] = [];
@@ -211,6 +429,7 @@ function decisionsFromSolution<P>(
     for (const i of job.orders) waiting.push({ orderId: ctx.orders[i]!.id, reason });
   };
   jobs.forEach((job, r) => {
+    if (job.orders.length === 0) return; // taken into another job (`growCommittedJobs`)
     for (const i of job.orders) inJob[i] = 1;
     const c = rowToCol[r]!;
     if (c < 0) {
@@ -227,12 +446,22 @@ function decisionsFromSolution<P>(
       wait(job, 'better_courier_soon');
       return;
     }
+    const filler = fillers?.has(r) === true;
+    if (!filler && fillers) {
+      // This courier's own job waits while it does a filler first.
+      let fills = false;
+      for (const f of fillers) if (rowToCol[f] === c) fills = true;
+      if (fills) {
+        wait(job, 'not_yet');
+        return;
+      }
+    }
     const arriveStore = job.arriveStore[job.couriers.indexOf(c)]!;
     const travel = arriveStore - ctx.departAt[c]!;
     const mustLeaveAt = job.readyAt - halfPickup - travel;
     const horizon =
       courier.kind === 'in_house' ? ctx.policy.inHouseCommitHorizonSeconds : ctx.policy.commitHorizonSeconds;
-    if (mustLeaveAt - ctx.now > horizon) {
+    if (!filler && mustLeaveAt - ctx.now > horizon) {
       wait(job, 'not_yet');
       return;
     }

@@ -96,6 +96,17 @@ export interface MatchingPolicy {
    * scarcity (waiting orders per courier free soon, minus one, clamped to 0..1).
    */
   courierValueSeconds: number;
+  /**
+   * After the assignment, a job committed now takes other jobs of its store when one courier doing
+   * both costs less than the solver's choice for them (`decide.ts`, `growCommittedJobs`).
+   */
+  growCommittedJobs: boolean;
+  /**
+   * A courier free now whose own job need not start yet may do another job first when it can still
+   * pick up its own at most this much later (`decide.ts`, `fillIdleGaps`).
+   */
+  fillIdleGaps: boolean;
+  fillerDelaySeconds: number;
 
   /**
    * Rollout (`rollout.ts`): the cycle's decisions and, for up to `rolloutMaxAlternatives` of its jobs,
@@ -146,6 +157,9 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   maxBundleSize: 6,
   bundleReadyWindowSeconds: 60 * 60,
   courierValueSeconds: 10 * 60,
+  growCommittedJobs: true,
+  fillIdleGaps: true,
+  fillerDelaySeconds: 5 * 60,
   rolloutHorizonSeconds: 60 * 60,
   rolloutMinScarcity: 0,
   rolloutMaxOrders: 40,
