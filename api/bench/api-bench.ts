@@ -12,6 +12,8 @@ export interface Servers {
   apiKey: string;
   /** The bench's own database, so a profiler can find its Postgres backends. */
   database: string;
+  /** The processes serving both routes (BENCH_API_PROCESSES, bench-server.ts), each both routes. */
+  apiPids: number[];
 }
 
 export async function startServers(): Promise<{ servers: Servers; child: ChildProcess }> {
@@ -140,7 +142,7 @@ function checkErrors(name: string, result: Result, expectedStatus: '2xx'): void 
 }
 
 /** Client concurrencies tried on each side before the measured run (see {@link apiBench}). */
-const SWEEP_CONNECTIONS = [50, 100, 200, 400] as const;
+const SWEEP_CONNECTIONS = [50, 100, 200, 400, 800] as const;
 const QUICK_SWEEP_CONNECTIONS = [50, 200] as const;
 
 /**
@@ -208,7 +210,7 @@ export const apiBench: BenchSuite = async function* ({ quick, log }) {
       'api.orders.create.throughput',
       ordersRate,
       'req/s',
-      `fastify hello-world (each at its best of ${levels.join('/')} connections: ${bestOrders.connections} / ${bestHello.connections})`,
+      `fastify hello-world (${servers.apiPids.length} processes each; each side at its best of ${levels.join('/')} connections: ${bestOrders.connections} / ${bestHello.connections})`,
       meanOf(helloBlocks.map((r) => r.rate)),
     );
     yield benchResult(

@@ -78,7 +78,7 @@ try {
     .map((p) => p.pid);
   const redisPid = all.find((p) => p.cmd.startsWith('redis-server') && p.cmd.includes(':6379'))?.pid ?? 0;
   const groups: Record<string, number[]> = {
-    api: [child.pid ?? 0],
+    api: servers.apiPids,
     loadgen: [process.pid],
     postgres_backends: backends,
     postgres_aux: pgAux,
