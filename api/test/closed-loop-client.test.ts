@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer as createTcpServer } from 'node:net';
+import { createServer as createTcpServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closedLoop, fixedRequest } from '../bench/closed-loop-client.js';
 
@@ -9,6 +9,14 @@ const closers: (() => void)[] = [];
 afterEach(() => {
   for (const close of closers.splice(0)) close();
 });
+
+/** Listens on a free local port, closed after the test; resolves with its URL. */
+async function listening(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(() => server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 describe('the api bench closed-loop client', () => {
   it('counts every answer by status and sends one request at a time per connection', async () => {
@@ -29,10 +37,7 @@ describe('the api bench closed-loop client', () => {
         res.end(body);
       });
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    closers.push(() => server.close());
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listening(server);
 
     const result = await closedLoop({
       url,
@@ -66,10 +71,7 @@ describe('the api bench closed-loop client', () => {
         setTimeout(() => socket.write(answer.subarray(40)), 2);
       });
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    closers.push(() => server.close());
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listening(server);
 
     const result = await closedLoop({
       url,
@@ -86,10 +88,7 @@ describe('the api bench closed-loop client', () => {
     const server = createTcpServer((socket) => {
       socket.on('data', () => socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'));
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    closers.push(() => server.close());
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = await listening(server);
 
     await expect(
       closedLoop({ url, connections: 1, seconds: 0.2, nextRequest: fixedRequest(url, '/') }),

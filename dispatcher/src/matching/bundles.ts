@@ -109,6 +109,20 @@ function bestTwoOf<P>(ctx: MatchingContext<P>, job: Job): BestTwo {
  * far apart, or no courier could take both. Delivery order: the cheapest for the earliest candidate.
  */
 export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job): Job | undefined {
+  return cheapestMerge(ctx, a, b)?.job;
+}
+
+/**
+ * The merge of `mergeJobs` with its cost, the delivery order chosen for `costFor` (a courier and
+ * its arrival at the store) or, without it, for the first candidate of both. The job's candidates
+ * are the couriers of both with room for all its orders.
+ */
+export function cheapestMerge<P>(
+  ctx: MatchingContext<P>,
+  a: Job,
+  b: Job,
+  costFor?: { courier: number; arriveStore: number },
+): { job: Job; cost: number } | undefined {
   const size = a.orders.length + b.orders.length;
   if (size > ctx.policy.maxBundleSize) return undefined;
   const orders = [...a.orders, ...b.orders];
@@ -134,9 +148,11 @@ export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job): Job | und
   if (couriers.length === 0) return undefined;
   const cs = Int32Array.from(couriers);
   const as = Float64Array.from(arrive);
+  const courier = costFor?.courier ?? cs[0]!;
+  const arriveStore = costFor?.arriveStore ?? as[0]!;
   const costOf = (sequence: number[]) => {
     const job = jobFromOrders(ctx, sequence, cs, as);
-    return { job, cost: jobCost(ctx, job, cs[0]!, as[0]!) };
+    return { job, cost: jobCost(ctx, job, courier, arriveStore) };
   };
   // Every delivery order for small bundles; cheapest insertion of b's orders into a's beyond that.
   const sequences =
@@ -146,13 +162,13 @@ export function mergeJobs<P>(ctx: MatchingContext<P>, a: Job, b: Job): Job | und
     const candidate = costOf(sequence);
     if (!best || candidate.cost < best.cost) best = candidate;
   }
-  return best?.job;
+  return best;
 }
 
 /** Bundles up to this size try every delivery order (4! = 24); larger ones use cheapest insertion. */
 const EXACT_SEQUENCE_SIZE = 4;
 
-export function insertionSequence(
+function insertionSequence(
   base: readonly number[],
   extra: readonly number[],
   costOf: (sequence: number[]) => { cost: number },

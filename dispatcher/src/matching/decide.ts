@@ -1,8 +1,8 @@
-import { insertionSequence, ordersToBundles, permutations } from './bundles.js';
+import { cheapestMerge, ordersToBundles } from './bundles.js';
 import { type CandidateLists, candidatesFromContext } from './candidates.js';
 import { solveByComponents } from './components.js';
 import { contextFromSnapshot, type MatchingContext, orderCost } from './context.js';
-import { holdCost, type Job, jobCost, jobFromOrders, jobTimes } from './job.js';
+import { holdCost, type Job, jobCost, jobTimes } from './job.js';
 import type { SparseAssignmentProblem } from './lapjv.js';
 import { type MatchingPolicy, resolvePolicy } from './policy.js';
 import { decideWithRollout } from './rollout.js';
@@ -238,7 +238,7 @@ export function growCommittedJobs<P>(
   rowToCol: Int32Array,
 ): boolean {
   let changed = false;
-  const { maxBundleSize, bundleReadyWindowSeconds } = ctx.policy;
+  const { maxBundleSize } = ctx.policy;
   const byStore = new Map<string, number[]>();
   jobs.forEach((job, r) => {
     const list = byStore.get(job.storeId);
@@ -270,7 +270,7 @@ export function growCommittedJobs<P>(
         const sc = rowToCol[s]!;
         const otherCost = solutionCost(problem, s, sc);
         if (!Number.isFinite(otherCost)) continue;
-        const grown = grownJob(ctx, job, other, c, arrive, bundleReadyWindowSeconds);
+        const grown = grownJob(ctx, job, other, c, arrive);
         if (!grown || !commitsNow(ctx, grown.job, c, arrive)) continue;
         const gain = own + otherCost - grown.cost;
         if (gain > 1e-9 && (!best || gain > best.gain)) best = { s, job: grown.job, gain };
@@ -292,41 +292,9 @@ function grownJob<P>(
   b: Job,
   c: number,
   arrive: number,
-  window: number,
 ): { job: Job; cost: number } | undefined {
-  const orders = [...a.orders, ...b.orders];
-  let minReady = Number.POSITIVE_INFINITY;
-  let maxReady = Number.NEGATIVE_INFINITY;
-  for (const i of orders) {
-    minReady = Math.min(minReady, ctx.orders[i]!.readyAt);
-    maxReady = Math.max(maxReady, ctx.orders[i]!.readyAt);
-  }
-  if (maxReady - minReady > window) return undefined;
-  // Common candidates with room (the same store: the same arrival), so a new solve may still choose.
-  const inB = new Set<number>(b.couriers);
-  const common: number[] = [];
-  const arrives: number[] = [];
-  for (let j = 0; j < a.couriers.length; j++) {
-    const d = a.couriers[j]!;
-    if (inB.has(d) && ctx.spareCapacity[d]! >= orders.length) {
-      common.push(d);
-      arrives.push(a.arriveStore[j]!);
-    }
-  }
-  const couriers = Int32Array.from(common);
-  const arriveStore = Float64Array.from(arrives);
-  const costOf = (sequence: number[]) => {
-    const job = jobFromOrders(ctx, sequence, couriers, arriveStore);
-    return { job, cost: jobCost(ctx, job, c, arrive) };
-  };
-  const sequences =
-    orders.length <= 4 ? permutations(orders) : [insertionSequence(a.orders, b.orders, costOf)];
-  let best: { job: Job; cost: number } | undefined;
-  for (const sequence of sequences) {
-    const candidate = costOf(sequence);
-    if (!best || candidate.cost < best.cost) best = candidate;
-  }
-  return best && Number.isFinite(best.cost) ? best : undefined;
+  const merged = cheapestMerge(ctx, a, b, { courier: c, arriveStore: arrive });
+  return merged && Number.isFinite(merged.cost) ? merged : undefined;
 }
 
 /**
