@@ -18,10 +18,13 @@ const SHA256_BYTES = 32;
 
 /**
  * HMAC-SHA256 under one key (RFC 2104), with the key's pads made once: two one-shot `hash` calls
- * per message instead of a `createHmac` object (which derives the pads again on every call).
- * Same output as createHmac('sha256', key); secrets.test.ts checks it for random keys and texts.
+ * per message instead of a `createHmac` object (which derives the pads again on every call). The
+ * MAC comes back as a binary string (one char per byte, latin1): a one-shot `hash` that returns a
+ * string costs ~0.2 µs, one that returns a Buffer ~0.75 µs (allocating the Buffer is the cost), and
+ * a create computes two MACs. Same bytes as createHmac('sha256', key); secrets.test.ts checks it
+ * for random keys and texts.
  */
-export function hmacSha256With(key: string): (message: string) => Buffer {
+export function hmacSha256With(key: string): (message: string) => string {
   let k = Buffer.from(key, 'utf8');
   if (k.length > SHA256_BLOCK_BYTES) k = hash('sha256', k, 'buffer');
   const inner = Buffer.alloc(SHA256_BLOCK_BYTES + 256, 0x36);
@@ -40,22 +43,37 @@ export function hmacSha256With(key: string): (message: string) => Buffer {
     } else {
       input = Buffer.concat([innerPad, Buffer.from(message, 'utf8')]);
     }
-    hash('sha256', input, 'buffer').copy(outer, SHA256_BLOCK_BYTES);
-    return hash('sha256', outer, 'buffer');
+    outer.write(hash('sha256', input, 'binary'), SHA256_BLOCK_BYTES, 'latin1');
+    return hash('sha256', outer, 'binary');
   };
+}
+
+/** The first four bytes of a binary string as a big-endian unsigned integer. */
+function uint32At0(bytes: string): number {
+  return (
+    ((bytes.charCodeAt(0) << 24) |
+      (bytes.charCodeAt(1) << 16) |
+      (bytes.charCodeAt(2) << 8) |
+      bytes.charCodeAt(3)) >>>
+    0
+  );
 }
 
 export function createOrderSecrets(secret: string): OrderSecrets {
   const hmac = hmacSha256With(secret);
   const mac = (purpose: string, orderId: string) => hmac(`${purpose}:${orderId}`);
 
-  const handoffPin = (orderId: string) =>
-    String(mac('pin', orderId).readUInt32BE(0) % 10_000).padStart(4, '0');
+  const handoffPin = (orderId: string) => String(uint32At0(mac('pin', orderId)) % 10_000).padStart(4, '0');
 
   // Token = base64url(16 bytes of the uuid ‖ first 16 bytes of the MAC): 256 bits, unguessable.
+  // Built in one scratch buffer (calls are synchronous): the id's hex, then the MAC's bytes.
+  const tokenBytes = Buffer.alloc(32);
   const trackingToken = (orderId: string) => {
-    const idBytes = Buffer.from(orderId.replaceAll('-', ''), 'hex');
-    return Buffer.concat([idBytes, mac('track', orderId).subarray(0, 16)]).toString('base64url');
+    if (tokenBytes.write(orderId.replaceAll('-', ''), 0, 16, 'hex') !== 16) {
+      throw new Error(`not an order id: ${orderId}`);
+    }
+    tokenBytes.write(mac('track', orderId), 16, 16, 'latin1');
+    return tokenBytes.toString('base64url');
   };
 
   return {

@@ -25,7 +25,7 @@ export async function insertOrderAlone(prepared: PreparedOrder): Promise<CreateO
                            customer_name, customer_phone, items, notes, vehicle, fee_cents, currency, ready_at,
                            created_at, updated_at, idempotency_key, request_hash)
        VALUES ($1, $2, $3, $4, 'created', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20,
-               $21, $22)
+               $21, decode($22, 'hex'))
        ON CONFLICT DO NOTHING
        RETURNING id
      ), ev AS (
@@ -85,7 +85,7 @@ export async function answerNotInserted({ ctx, hash }: PreparedOrder): Promise<C
   if (!row) {
     throw new DomainError('external_id_taken', { detail: `external_id ${ctx.body.external_id} is taken` });
   }
-  if (!row.request_hash?.equals(hash)) throw new DomainError('idempotency_key_reused');
+  if (row.request_hash?.toString('hex') !== hash) throw new DomainError('idempotency_key_reused');
   return {
     statusCode: 201,
     body: { ...creationView(row, ctx.trackingUrl(row.id)), handoff_pin: ctx.handoffPin(row.id) },

@@ -87,7 +87,7 @@ function batchRow({ ctx, hash, order, event }: PreparedOrder) {
     ready_at: order.ready_at,
     created_at: order.created_at,
     key: ctx.idempotencyKey,
-    request_hash: hash.toString('hex'),
+    request_hash: hash,
     event_type: event.type,
     event_id: event.eventId,
     payload: event.payload,

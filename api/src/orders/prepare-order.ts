@@ -40,8 +40,8 @@ export interface CreateOrderResult {
  */
 export interface PreparedOrder {
   ctx: CreateOrderContext;
-  /** sha256 of the canonical body: a replay with another body is refused. */
-  hash: Buffer;
+  /** sha256 of the canonical body, hex: a replay with another body is refused. */
+  hash: string;
   order: OrderRow;
   view: Order;
   event: BuiltOrderEvent;
