@@ -64,7 +64,7 @@ export async function insertOrdersBatch(
 }
 
 /** One element of the jsonb array; names match the recordset columns above. */
-function batchRow({ ctx, hash, order, event }: PreparedOrder) {
+function batchRow({ ctx, hash, order, view, event }: PreparedOrder) {
   return {
     id: order.id,
     store_id: order.store_id,
@@ -84,8 +84,9 @@ function batchRow({ ctx, hash, order, event }: PreparedOrder) {
     vehicle: order.vehicle,
     fee_cents: order.fee_cents,
     currency: order.currency,
-    ready_at: order.ready_at,
-    created_at: order.created_at,
+    // The view's ISO text of the same Dates (JSON.stringify would call toISOString again).
+    ready_at: view.ready_at,
+    created_at: view.created_at,
     key: ctx.idempotencyKey,
     request_hash: hash,
     event_type: event.type,

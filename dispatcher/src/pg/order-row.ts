@@ -29,8 +29,12 @@ export interface OrderRow {
   updated_at: Date;
 }
 
-/** The store-facing view of an order: no phone number, no PIN. */
+/**
+ * The store-facing view of an order: no phone number, no PIN. A new order's three times are
+ * one Date (prepare-order.ts), so its ISO text is made once (toISOString is ~0.4 µs a call).
+ */
 export function orderFromRow(row: OrderRow, trackingUrl: string): Order {
+  const created = row.created_at.toISOString();
   return {
     id: row.id,
     external_id: row.external_id,
@@ -42,11 +46,11 @@ export function orderFromRow(row: OrderRow, trackingUrl: string): Order {
     vehicle: row.vehicle,
     fee_cents: row.fee_cents,
     currency: row.currency,
-    ready_at: row.ready_at.toISOString(),
+    ready_at: row.ready_at === row.created_at ? created : row.ready_at.toISOString(),
     courier_id: row.courier_id,
     tracking_url: trackingUrl,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: created,
+    updated_at: row.updated_at === row.created_at ? created : row.updated_at.toISOString(),
   };
 }
 
