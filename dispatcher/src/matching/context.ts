@@ -1,5 +1,5 @@
 import type { MatchingPolicy } from './policy.js';
-import type { CourierToMatch, MatchingSnapshot, OrderToMatch, TravelTime, Vehicle } from './types.js';
+import type { CourierToMatch, MatchingSnapshot, OrderToMatch, TravelTime } from './types.js';
 
 /**
  * What every step of one cycle shares: the snapshot, the clock, the model and per-courier values
@@ -21,11 +21,6 @@ export interface MatchingContext<P> {
   coverageTerm: Float64Array;
   /** How short of couriers this cycle is, 0..`scarcityMax` (set once candidates are known). */
   scarcity: number;
-  /** The busy stores of the position term and the usable couriers' mean `far` there, seconds. */
-  busyStores: readonly P[];
-  meanFar: number;
-  /** Per busy store, the courier first to reach it and its coverage seconds for that store (before scaling). */
-  coverageByStore: Map<string, { courier: number; seconds: number }>;
 }
 
 /** Builds the shared context: which couriers can work at all, and their courier-only cost terms. */
@@ -47,11 +42,8 @@ export function contextFromSnapshot<P>(
     spareCapacity[c] = usable ? Math.max(0, courier.capacity - courier.load) : 0;
     courierTerm[c] = courierOnlyCost(courier, now, policy);
   }
-  const place =
-    policy.positionWeight !== 0 || policy.coverageWeight !== 0 || policy.endPositionWeight !== 0
-      ? addPositionTerm(snapshot, travelTime, policy, departAt, spareCapacity, courierTerm, coverageTerm)
-      : { stores: [], meanFar: 0 };
-  const coverageByStore = new Map<string, { courier: number; seconds: number }>();
+  if (policy.positionWeight !== 0 || policy.coverageWeight !== 0)
+    addPositionTerm(snapshot, travelTime, policy, departAt, spareCapacity, courierTerm, coverageTerm);
   return {
     now,
     policy,
@@ -63,9 +55,6 @@ export function contextFromSnapshot<P>(
     courierTerm,
     coverageTerm,
     scarcity: 0,
-    busyStores: place.stores,
-    meanFar: place.meanFar,
-    coverageByStore: place.byStore ?? coverageByStore,
   };
 }
 
@@ -124,7 +113,7 @@ function addPositionTerm<P>(
   spareCapacity: Int32Array,
   courierTerm: Float64Array,
   coverageTerm: Float64Array,
-): { stores: P[]; meanFar: number; byStore?: Map<string, { courier: number; seconds: number }> } {
+): void {
   const weights = new Map<string, { at: P; n: number }>();
   if (snapshot.demand && snapshot.demand.length > 0)
     for (const d of snapshot.demand) weights.set(d.id, { at: d.at, n: d.weight });
@@ -134,8 +123,7 @@ function addPositionTerm<P>(
       if (w) w.n++;
       else weights.set(o.storeId, { at: o.pickup, n: 1 });
     }
-  // With few stores known, the demand says little about where the next orders come from.
-  if (weights.size === 0 || weights.size < policy.positionMinStores) return { stores: [], meanFar: 0 };
+  if (weights.size === 0) return;
   const busiest = [...weights.entries()]
     .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .slice(0, POSITION_STORES);
@@ -177,27 +165,14 @@ function addPositionTerm<P>(
   if (policy.positionWeight !== 0)
     for (let c = 0; c < m; c++)
       if (spareCapacity[c]! > 0) courierTerm[c] = courierTerm[c]! + policy.positionWeight * (mean - far[c]!);
-  if (!coverage) return { stores, meanFar: mean };
+  if (!coverage) return;
   let weightSum = 0;
   for (const [, w] of busiest) weightSum += w.n;
-  const byStore = new Map<string, { courier: number; seconds: number }>();
   for (let s = 0; s < stores.length; s++) {
     const c = firstCourier[s]!;
     if (c < 0) continue;
     // With nobody second, the store would wait for whoever comes next: the cap stands for that.
     const gap = Math.min(policy.coverageCapSeconds, second[s]! - first[s]!);
-    const seconds = (policy.coverageWeight * busiest[s]![1].n * gap) / weightSum;
-    coverageTerm[c] = coverageTerm[c]! + seconds;
-    byStore.set(busiest[s]![0], { courier: c, seconds });
+    coverageTerm[c] = coverageTerm[c]! + (policy.coverageWeight * busiest[s]![1].n * gap) / weightSum;
   }
-  return { stores, meanFar: mean, byStore };
-}
-
-/** Mean travel from `at` to the `POSITION_NEAREST` nearest busy stores of the cycle, seconds. */
-export function farFromBusyStores<P>(ctx: MatchingContext<P>, at: P, vehicle: Vehicle | undefined): number {
-  const rides = ctx.busyStores.map((s) => ctx.travelTime.seconds(at, s, vehicle)).sort((a, b) => a - b);
-  const nearest = Math.min(POSITION_NEAREST, rides.length);
-  let sum = 0;
-  for (let q = 0; q < nearest; q++) sum += rides[q]!;
-  return sum / Math.max(1, nearest);
 }

@@ -51,7 +51,6 @@ export function decideOnce<P>(
     keepLastChances(ctx, jobs, problem, rowToCol);
   }
   const fillers = policy.fillIdleGaps ? fillIdleGaps(ctx, jobs, problem, rowToCol) : undefined;
-  if (fillers && policy.idleCreditSeconds > 0) useIdleCouriers(ctx, jobs, problem, rowToCol, fillers);
   const planned: CycleOutcome['planned'] = [];
   const decisions = decisionsFromSolution(ctx, jobs, problem, rowToCol, planned, fillers);
   return { decisions, scarcity: ctx.scarcity, planned };
@@ -84,11 +83,7 @@ export interface CycleOutcome {
  */
 export function scarcityOf<P>(ctx: MatchingContext<P>, candidates: CandidateLists): number {
   let demand = 0;
-  const within = ctx.policy.scarcityReadyWithinSeconds;
-  for (let i = 0; i < ctx.orders.length; i++) {
-    if (within > 0 && ctx.orders[i]!.readyAt > ctx.now + within) continue;
-    if (candidates.start[i + 1]! > candidates.start[i]!) demand++;
-  }
+  for (let i = 0; i < ctx.orders.length; i++) if (candidates.start[i + 1]! > candidates.start[i]!) demand++;
   // A courier whose shift ends soon is only part of a courier: it has few pickups left.
   const { scarcityFrom, scarcityFull, scarcityMax, shiftHorizonSeconds } = ctx.policy;
   let supply = 0;
@@ -383,64 +378,6 @@ export function fillIdleGaps<P>(
     fillers.add(best.s);
   }
   return fillers;
-}
-
-/**
- * A courier free now that the solver gave nothing waits idle until some order needs it. Its first
- * `idleCreditSeconds` of work are time nobody else would use, so its busy-time cost does not count
- * them: with that, it takes a job that must start now when that beats the solver's choice for the
- * job (a busy courier finishing later, or waiting). Mutates `rowToCol` and `fillers` (rows
- * committed now).
- */
-export function useIdleCouriers<P>(
-  ctx: MatchingContext<P>,
-  jobs: readonly Job[],
-  problem: CycleProblem,
-  rowToCol: Int32Array,
-  fillers: Set<number>,
-): void {
-  const { policy } = ctx;
-  const halfDropoff = policy.service.dropoffSeconds / 2;
-  const used = new Uint8Array(ctx.couriers.length);
-  const taken = new Uint8Array(jobs.length);
-  for (let r = 0; r < jobs.length; r++) {
-    const c = rowToCol[r]!;
-    if (c >= 0) used[c] = 1;
-    if (
-      c >= 0 &&
-      (fillers.has(r) || commitsNow(ctx, jobs[r]!, c, jobs[r]!.arriveStore[jobs[r]!.couriers.indexOf(c)]!))
-    )
-      taken[r] = 1;
-  }
-  const busyRate = policy.busyWeight * ctx.scarcity;
-  for (let r = 0; r < jobs.length; r++) {
-    const job = jobs[r]!;
-    if (taken[r] || job.orders.length === 0) continue;
-    const other = solutionCost(problem, r, rowToCol[r]!);
-    if (!Number.isFinite(other)) continue;
-    let best: { c: number; gain: number } | undefined;
-    for (let j = 0; j < job.couriers.length; j++) {
-      const c = job.couriers[j]!;
-      if (used[c] || ctx.couriers[c]!.freeAt > ctx.now) continue;
-      const arrive = job.arriveStore[j]!;
-      if (!commitsNow(ctx, job, c, arrive)) continue;
-      let cost = jobCost(ctx, job, c, arrive);
-      if (!Number.isFinite(cost)) continue;
-      const times = jobTimes(ctx, job, c, arrive);
-      const end = Math.min(
-        times.dropoffAt[times.dropoffAt.length - 1]! + halfDropoff,
-        ctx.couriers[c]!.shiftEndsAt,
-      );
-      cost -= busyRate * Math.min(policy.idleCreditSeconds, Math.max(0, end - ctx.departAt[c]!));
-      const gain = other - cost;
-      if (gain > 1e-9 && (!best || gain > best.gain)) best = { c, gain };
-    }
-    if (!best) continue;
-    used[best.c] = 1;
-    taken[r] = 1;
-    rowToCol[r] = best.c;
-    fillers.add(r);
-  }
 }
 
 /** Commits jobs whose courier is free and must leave soon; everything else waits, with a reason. */

@@ -1,4 +1,4 @@
-import { farFromBusyStores, type MatchingContext, orderCost } from './context.js';
+import { type MatchingContext, orderCost } from './context.js';
 import type { Vehicle } from './types.js';
 
 /**
@@ -16,8 +16,6 @@ export interface Job {
   arriveStore: Float64Array;
   /** Seconds from leaving the store to each drop-off instant, per vehicle ('' = none given). */
   offsets: Map<Vehicle | '', Float64Array>;
-  /** `far` of the last drop-off (mean ride to the nearest busy stores), per vehicle; filled lazily. */
-  endFar?: Map<Vehicle | '', number>;
 }
 
 /** Estimated times of one job done by one courier, seconds. */
@@ -96,38 +94,13 @@ export function jobCost<P>(ctx: MatchingContext<P>, job: Job, c: number, arriveS
     const order = ctx.orders[job.orders[k]!]!;
     cost += orderCost(leave + offsets[k]! - order.placedAt, policy);
   }
-  if (policy.coverageOwnStore && ctx.scarcity < 1) {
-    // Coverage keeps the courier for its store's orders: serving one of them is no loss of it.
-    const own = ctx.coverageByStore.get(job.storeId);
-    if (own && own.courier === c) cost -= (1 - ctx.scarcity) * own.seconds;
-  }
-  const freeAgain = leave + offsets[n - 1]! + policy.service.dropoffSeconds / 2;
   if (ctx.scarcity > 0) {
     // Busy time past the shift's end costs nothing: that courier could not pick up again anyway.
-    const busy = Math.max(0, Math.min(freeAgain, courier.shiftEndsAt) - ctx.departAt[c]!);
+    const end = Math.min(leave + offsets[n - 1]! + policy.service.dropoffSeconds / 2, courier.shiftEndsAt);
+    const busy = Math.max(0, end - ctx.departAt[c]!);
     cost += policy.busyWeight * ctx.scarcity * busy;
   }
-  if (policy.endPositionWeight !== 0 && ctx.busyStores.length > 0) {
-    // Where the courier waits after this job matters only if its shift goes on.
-    const left = courier.shiftEndsAt - freeAgain;
-    const stay = Math.min(1, Math.max(0, left / Math.max(1, policy.shiftHorizonSeconds)));
-    const scale = policy.endPositionScaled ? Math.max(0, 1 - ctx.scarcity) : 1;
-    if (stay > 0 && scale > 0)
-      cost += policy.endPositionWeight * scale * stay * (endFarOf(ctx, job, courier.vehicle) - ctx.meanFar);
-  }
   return cost;
-}
-
-/** `far` of the job's last drop-off for this vehicle, cached on the job. */
-function endFarOf<P>(ctx: MatchingContext<P>, job: Job, vehicle: Vehicle | undefined): number {
-  const key = vehicle ?? '';
-  job.endFar ??= new Map();
-  let far = job.endFar.get(key);
-  if (far === undefined) {
-    far = farFromBusyStores(ctx, ctx.orders[job.orders[job.orders.length - 1]!]!.dropoff, vehicle);
-    job.endFar.set(key, far);
-  }
-  return far;
 }
 
 /**

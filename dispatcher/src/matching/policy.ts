@@ -43,18 +43,6 @@ export interface MatchingPolicy {
    */
   coverageWeight: number;
   coverageCapSeconds: number;
-  /** The position and coverage terms apply only once the demand holds this many stores. */
-  positionMinStores: number;
-  /** The coverage of a store does not count against its first courier serving that store's order (1: on). */
-  coverageOwnStore: number;
-  /**
-   * Per second the job's last drop-off is farther from the busy stores than the average courier
-   * (`far`, as for `positionWeight`), the job costs this much more for a courier still on shift
-   * after it (scaled by its shift left then, up to `shiftHorizonSeconds`); a courier going off
-   * after the job pays nothing: where it ends does not matter.
-   */
-  endPositionWeight: number;
-  endPositionScaled: number;
 
   /** Extra cost of a crowdsourced rider, so in-house riders go first. */
   crowdPenaltySeconds: number;
@@ -100,8 +88,6 @@ export interface MatchingPolicy {
   scarcityMax: number;
   /** A courier whose shift ends within this counts as that share of a courier (0: all count fully). */
   shiftHorizonSeconds: number;
-  /** Scarcity's demand counts only orders ready within this of now (0: every waiting order). */
-  scarcityReadyWithinSeconds: number;
   /** Bundles: at most this many orders, ready within this window of each other. */
   maxBundleSize: number;
   bundleReadyWindowSeconds: number;
@@ -121,8 +107,6 @@ export interface MatchingPolicy {
    */
   fillIdleGaps: boolean;
   fillerDelaySeconds: number;
-  /** A courier free now with no job: this much of its work is not counted as busy time (`useIdleCouriers`). */
-  idleCreditSeconds: number;
 
   /**
    * Rollout (`rollout.ts`): the cycle's decisions and, for up to `rolloutMaxAlternatives` of its jobs,
@@ -140,8 +124,6 @@ export interface MatchingPolicy {
   rolloutMaxAlternatives: number;
   rolloutMarginSeconds: number;
   rolloutMaxSimulatedCycles: number;
-  /** Rollout: cost per simulated second a courier is busy (until its shift end), times the cycle's scarcity. */
-  rolloutBusyWeight: number;
 
   service: ServiceTimes;
 }
@@ -158,10 +140,6 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   positionWeight: 0.1,
   coverageWeight: 0.5,
   coverageCapSeconds: 15 * 60,
-  positionMinStores: 0,
-  coverageOwnStore: 0,
-  endPositionWeight: 0,
-  endPositionScaled: 0,
   crowdPenaltySeconds: 120,
   declineDelaySeconds: 300,
   idleWeight: 0.01,
@@ -176,14 +154,12 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   scarcityFull: 2,
   scarcityMax: 6,
   shiftHorizonSeconds: 60 * 60,
-  scarcityReadyWithinSeconds: 0,
   maxBundleSize: 6,
   bundleReadyWindowSeconds: 60 * 60,
   courierValueSeconds: 10 * 60,
   growCommittedJobs: true,
   fillIdleGaps: true,
   fillerDelaySeconds: 5 * 60,
-  idleCreditSeconds: 0,
   rolloutHorizonSeconds: 60 * 60,
   rolloutMinScarcity: 0,
   rolloutMaxOrders: 40,
@@ -191,7 +167,6 @@ export const DEFAULT_POLICY: Readonly<MatchingPolicy> = Object.freeze({
   rolloutMaxAlternatives: 12,
   rolloutMarginSeconds: 0,
   rolloutMaxSimulatedCycles: 200,
-  rolloutBusyWeight: 0,
   service: Object.freeze({ pickupSeconds: 240, dropoffSeconds: 240 }),
 });
 

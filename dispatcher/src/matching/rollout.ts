@@ -44,8 +44,7 @@ export function decideWithRollout<P>(
   const first = base(snapshot, options, policy);
   if (!rolloutApplies(snapshot, options.now, policy, first)) return first.decisions;
   const budget = { cycles: policy.rolloutMaxSimulatedCycles };
-  const busyCharge = policy.rolloutBusyWeight * first.scarcity;
-  const baseCost = simulatedClickToDoor(snapshot, options, policy, base, first.decisions, budget, busyCharge);
+  const baseCost = simulatedClickToDoor(snapshot, options, policy, base, first.decisions, budget);
   if (baseCost === undefined) return first.decisions;
   let best = first.decisions;
   let bestCost = baseCost;
@@ -62,7 +61,7 @@ export function decideWithRollout<P>(
     const key = decisionsKey(alt);
     if (seen.has(key)) continue;
     seen.add(key);
-    const cost = simulatedClickToDoor(snapshot, options, policy, base, alt, budget, busyCharge);
+    const cost = simulatedClickToDoor(snapshot, options, policy, base, alt, budget);
     if (cost !== undefined && cost + policy.rolloutMarginSeconds < bestCost) {
       best = alt;
       bestCost = cost;
@@ -111,7 +110,6 @@ function simulatedClickToDoor<P>(
   base: BaseDecide,
   decisions: MatchingDecisions,
   budget: { cycles: number },
-  busyCharge = 0,
 ): number | undefined {
   const couriers = new Map<string, CourierToMatch<P>>(snapshot.couriers.map((c) => [c.id, c]));
   const pending = new Map<string, OrderToMatch<P>>(snapshot.orders.map((o) => [o.id, o]));
@@ -132,8 +130,6 @@ function simulatedClickToDoor<P>(
       });
       // Couriers wait at their last drop-off, free once its service is done.
       const freeAt = a.dropoffAt[a.dropoffAt.length - 1]! + halfDropoff;
-      if (busyCharge > 0)
-        total += busyCharge * Math.max(0, Math.min(freeAt, courier.shiftEndsAt) - a.departAt);
       if (last) couriers.set(a.courierId, { ...courier, position: last.dropoff, freeAt, idleSince: freeAt });
     }
   };
